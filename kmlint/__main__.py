@@ -1,0 +1,5 @@
+"""Entry point for `python -m kmlint`."""
+
+from kmlint.cli import main
+
+main()

@@ -1,0 +1,238 @@
+"""Documents: the prose of one source as normalized text, split into blocks, with an exact map back to source offsets."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+SCOPES = ("title", "heading", "body", "meta", "alt")
+
+# Whitespace of every kind becomes one plain space (1:1), then runs collapse to one space.
+_SPACES = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+_SPACE_TABLE = str.maketrans({ch: " " for ch in _SPACES})
+# Characters that vanish: soft hyphen, zero-width space/joiners, word joiner, BOM, Mongolian vowel separator.
+_IGNORABLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
+_SPECIAL = re.compile("  +|[" + _IGNORABLE + "]+")
+_IGNORABLE_ONLY = re.compile("[" + _IGNORABLE + "]+")
+
+# Folding for matching only (1:1, so matching text and display text share offsets): quotes,
+# hyphens and dashes, and the one character whose lower case is two characters (U+0130).
+_FOLD_TABLE = str.maketrans(
+    {
+        **{ch: "'" for ch in "\u2018\u2019\u201a\u201b\u2032\u02bc\uff07`\u00b4"},
+        **{ch: '"' for ch in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\uff02"},
+        **{ch: "-" for ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d\u2043"},
+        "\u0130": "i",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """The matching form of already space-normalized text: same length, lower case, plain quotes and hyphens."""
+    return text.translate(_FOLD_TABLE).lower()
+
+
+def normalize_phrase(text: str) -> str:
+    """The matching form of a phrase written in a rule: spaces collapsed, ignorables dropped, folded."""
+    text = _IGNORABLE_ONLY.sub("", text.translate(_SPACE_TABLE))
+    return fold(" ".join(text.split()))
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A run of prose that sentences never cross: a paragraph, heading, list item, title, meta or alt text."""
+
+    start: int
+    end: int
+    scope: str
+
+
+class OffsetMap:
+    """Maps document-text offsets to source offsets, as runs: each run is either copied verbatim
+    (one document character per source character) or replaces a source range (an entity, a
+    collapsed whitespace run) as a whole."""
+
+    __slots__ = ("_doc_starts", "_src_starts", "_src_ends", "_verbatim")
+
+    def __init__(self) -> None:
+        self._doc_starts: list[int] = []
+        self._src_starts: list[int] = []
+        self._src_ends: list[int] = []
+        self._verbatim: list[bool] = []
+
+    def add(self, doc_start: int, src_start: int, src_end: int, verbatim: bool) -> None:
+        self._doc_starts.append(doc_start)
+        self._src_starts.append(src_start)
+        self._src_ends.append(src_end)
+        self._verbatim.append(verbatim)
+
+    def start(self, index: int) -> int:
+        """Source offset where document character `index` begins."""
+        run = bisect.bisect_right(self._doc_starts, index) - 1
+        if self._verbatim[run]:
+            return self._src_starts[run] + index - self._doc_starts[run]
+        return self._src_starts[run]
+
+    def end(self, index: int) -> int:
+        """Source offset just past document character `index`."""
+        run = bisect.bisect_right(self._doc_starts, index) - 1
+        if self._verbatim[run]:
+            return self._src_starts[run] + index - self._doc_starts[run] + 1
+        return self._src_ends[run]
+
+
+_ABBREVIATIONS = frozenset(
+    "dr mr mrs ms prof st vs etc e.g i.e u.s u.k inc ltd co jr sr no fig approx dept mt ph.d m.d ca al".split()
+)
+_SENTENCE_BREAK = re.compile(r"([.?!\u2026]+)[\"'\u2019\u201d)\]]*( +)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """The prose of one source: `text` for display, `folded` for matching (same length), blocks, and the offset map."""
+
+    text: str
+    folded: str
+    blocks: tuple[Block, ...]
+    offsets: OffsetMap = field(repr=False, compare=False)
+    directives: tuple[tuple[int, str], ...] = ()
+    _block_starts: list[int] = field(init=False, repr=False, compare=False)
+    _sentence_cache: dict[int, list[int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
+        object.__setattr__(self, "_sentence_cache", {})
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """The source offsets (start, exclusive end) of document text [start, end)."""
+        return self.offsets.start(start), self.offsets.end(end - 1)
+
+    def block_index(self, position: int) -> int:
+        return bisect.bisect_right(self._block_starts, position) - 1
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The bounds of the sentence(s) holding document text [start, end), never crossing a block."""
+        index = self.block_index(start)
+        block = self.blocks[index]
+        starts = self._sentence_cache.get(index)
+        if starts is None:
+            starts = self._sentence_cache[index] = _sentence_starts(self.text, block)
+        first = bisect.bisect_right(starts, start) - 1
+        last = bisect.bisect_left(starts, end)
+        return starts[first], (starts[last] if last < len(starts) else block.end)
+
+
+def _sentence_starts(text: str, block: Block) -> list[int]:
+    """Sentence starts in a block: after . ? ! and a space before a capital or digit, but not
+    after an abbreviation (Dr., e.g., U.S.) or a single initial."""
+    starts = [block.start]
+    for match in _SENTENCE_BREAK.finditer(text, block.start, block.end):
+        if match.group(1) == ".":
+            word = _WORD_BEFORE.search(text, block.start, match.start(1))
+            if word:
+                token = word.group(1).lower().rstrip(".")
+                if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                    continue
+        starts.append(match.end())
+    return starts
+
+
+class DocumentBuilder:
+    """Collects prose from an extractor, piece by piece, and builds the Document.
+
+    Extractors call `text` for source characters kept as they are, `replaced` for a source range
+    that stands for other text (an entity, an escape), `space` for markup that separates words,
+    and `block` to end a block (paragraph, heading, ...). Whitespace is collapsed here, once.
+    """
+
+    def __init__(self, source: str):
+        self._source = source
+        self._parts: list[str] = []
+        self._length = 0
+        self._map = OffsetMap()
+        self._blocks: list[Block] = []
+        self._block_start = 0
+        self._pending_space: tuple[int, int] | None = None
+        self._directives: list[tuple[int, str]] = []
+
+    # -- pieces ---------------------------------------------------------------------------
+
+    def text(self, start: int, end: int) -> None:
+        """Keep source[start:end] as prose (whitespace in it is normalized)."""
+        if start >= end:
+            return
+        chunk = self._source[start:end].translate(_SPACE_TABLE)
+        position = 0
+        for special in _SPECIAL.finditer(chunk):
+            self._verbatim(chunk, start, position, special.start())
+            if special.group()[0] == " ":
+                self.space(start + special.start(), start + special.end())
+            position = special.end()
+        self._verbatim(chunk, start, position, len(chunk))
+
+    def replaced(self, start: int, end: int, text: str) -> None:
+        """Source[start:end] stands for `text` (a decoded entity or escape)."""
+        text = _IGNORABLE_ONLY.sub("", text.translate(_SPACE_TABLE))
+        if not text:
+            return
+        if text.isspace():
+            self.space(start, end)
+            return
+        self._flush_space()
+        self._map.add(self._length, start, end, False)
+        self._emit(text)
+
+    def space(self, start: int, end: int) -> None:
+        """Words are separated here (whitespace or markup such as <br>); collapses with neighbours."""
+        if self._length > self._block_start and self._pending_space is None:
+            self._pending_space = (start, end)
+
+    def block(self, scope: str = "body") -> None:
+        """End the current block; the text so far becomes one block with `scope`."""
+        self._pending_space = None
+        if self._length > self._block_start:
+            self._blocks.append(Block(self._block_start, self._length, scope))
+            # A line break separates blocks in the document text: no rule pattern may cross it.
+            self._map.add(self._length, 0, 0, False)
+            self._emit("\n")
+        self._block_start = self._length
+
+    def directive(self, source_offset: int, comment: str) -> None:
+        """Record a comment that may hold a kmlint directive (suppressions)."""
+        self._directives.append((source_offset, comment))
+
+    def build(self, scope: str = "body") -> Document:
+        self.block(scope)
+        text = "".join(self._parts)
+        return Document(text, fold(text), tuple(self._blocks), self._map, tuple(self._directives))
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _verbatim(self, chunk: str, base: int, start: int, end: int) -> None:
+        if start >= end:
+            return
+        if chunk[start] == " ":
+            self.space(base + start, base + start + 1)
+            start += 1
+        trailing = end > start and chunk[end - 1] == " "
+        if trailing:
+            end -= 1
+        if start < end:
+            self._flush_space()
+            self._map.add(self._length, base + start, base + end, True)
+            self._emit(chunk[start:end])
+        if trailing:
+            self.space(base + end, base + end + 1)
+
+    def _flush_space(self) -> None:
+        if self._pending_space is not None:
+            start, end = self._pending_space
+            self._pending_space = None
+            self._map.add(self._length, start, end, False)
+            self._emit(" ")
+
+    def _emit(self, text: str) -> None:
+        self._parts.append(text)
+        self._length += len(text)

@@ -1,0 +1,91 @@
+"""Findings: a rule's match turned into a source span with line and column, and the per-file result."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kmlint.document import Document
+from kmlint.kinds import Match
+from kmlint.ruleset import Rule
+from kmlint.source import SourceFile
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported claim: where (source offsets, 1-based line/column, end exclusive), which rule, what to say."""
+
+    path: str
+    start: int
+    end: int
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    rule: str
+    name: str
+    category: str
+    severity: str
+    message: str
+    suggestion: str
+    text: str
+    source_line: str
+    replacement: str | None = None
+    fixable: bool = False
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.rule)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something kmlint says about a file rather than its copy: a decoding note, a skipped file, a rule that timed out."""
+
+    path: str
+    level: str  # "error": the file was not (fully) checked; "warning": checked, with a caveat
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.level}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...]
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        return any(d.level == "error" for d in self.diagnostics)
+
+
+def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, severity: str | None = None) -> Finding:
+    start, end = doc.source_span(match.start, match.end)
+    line, column = source.lines.position(start)
+    end_line, end_column = source.lines.position(end)
+    words = doc.text[match.start : match.end]
+    replacement = match.replacement
+    message = rule.message.replace("{match}", words).replace("{replacement}", replacement or "")
+    suggestion = rule.suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
+    return Finding(
+        path=source.path,
+        start=start,
+        end=end,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        rule=rule.id,
+        name=rule.name,
+        category=rule.category,
+        severity=severity or rule.severity,
+        message=message,
+        suggestion=suggestion,
+        text=words,
+        source_line=source.lines.line_text(line),
+        replacement=replacement,
+        fixable=replacement is not None and rule.fix == "safe",
+    )

@@ -1,0 +1,52 @@
+"""Reporters: findings to text, JSON and more; each is one module and one line in the registry."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Mapping, Protocol, TextIO
+
+from kmlint.findings import FileResult
+from kmlint.ruleset import Rule
+
+# name -> "module:Class"; modules load only when their format is asked for (start-up time).
+REPORTERS: dict[str, str] = {
+    "text": "kmlint.reporters.text:TextReporter",
+    "json": "kmlint.reporters.json:JsonReporter",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    files: int
+    failed: int
+    by_severity: Mapping[str, int]
+    by_rule: Mapping[str, int]
+
+    @property
+    def findings(self) -> int:
+        return sum(self.by_severity.values())
+
+
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What every reporter may need besides the results: the rules, colour, options."""
+
+    rules: Mapping[str, Rule]
+    color: bool = False
+    quiet: bool = False
+    statistics: bool = False
+    options: Mapping[str, str] = field(default_factory=dict)
+
+
+class Reporter(Protocol):
+    def __init__(self, stream: TextIO, context: ReportContext) -> None: ...
+
+    def file(self, result: FileResult) -> None: ...
+
+    def finish(self, summary: Summary) -> None: ...
+
+
+def get_reporter(name: str) -> type[Reporter]:
+    module_name, class_name = REPORTERS[name].split(":")
+    return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]

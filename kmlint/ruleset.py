@@ -1,0 +1,323 @@
+"""Rule loading: YAML files read safely, validated against the shipped JSON Schema, built into Rule objects."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+import yaml
+
+from kmlint.errors import RuleError
+from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase
+
+SPAN_CATEGORIES = (
+    "safety-absolute", "hype", "efficacy-overclaim", "unsupported-science", "regulatory-status",
+    "indication-creep", "comparative", "uncited-statistic", "unsupervised-use", "risk-minimizing",
+    "testimonial", "disparagement",
+)
+DOCUMENT_CATEGORIES = (
+    "missing-supervision", "missing-risk-disclosure", "missing-off-label",
+    "missing-crisis-resources", "missing-individual-results",
+)
+SEVERITIES = ("error", "warning", "info")
+# Term lists a rule may carry, compiled to TermSets; everything else kind-specific stays as data.
+_TERM_FIELDS = ("phrases", "exceptions", "unless", "when", "mentions")
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    title: str
+    url: str
+    date: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule, complete: identity, category, what to say, why, and what its kind looks for."""
+
+    id: str
+    name: str
+    category: str
+    severity: str
+    kind: str
+    message: str
+    suggestion: str
+    rationale: str
+    references: tuple[Reference, ...]
+    flag_examples: tuple[str, ...]
+    pass_examples: tuple[str, ...]
+    scope: frozenset[str] | None
+    terms: Mapping[str, TermSet]
+    groups: Mapping[str, TermSet] = field(default_factory=dict)
+    report: str | None = None
+    swap: Mapping[str, str] = field(default_factory=dict)
+    fix: str = "unsafe"
+    replaces: tuple[str, ...] = ()
+    path: str = ""
+    line: int = 0
+
+    @property
+    def is_document_rule(self) -> bool:
+        return self.category.startswith("missing-")
+
+
+def _schema() -> dict[str, Any]:
+    text = resources.files("kmlint.schemas").joinpath("rules.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+_VALIDATOR: jsonschema.protocols.Validator | None = None
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        schema = _schema()
+        _VALIDATOR = jsonschema.Draft202012Validator(schema)
+    return _VALIDATOR
+
+
+def builtin_rules_dir() -> Path:
+    """The rule pack shipped in the package (kmlint/rules), or rules/ beside a source checkout."""
+    try:
+        shipped = resources.files("kmlint.rules")
+        path = Path(str(shipped))
+        if path.is_dir():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def rule_files(path: str | os.PathLike[str]) -> list[Path]:
+    """A rule file, or the YAML files in a folder (sorted, not recursive)."""
+    target = Path(path)
+    if target.is_dir():
+        return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    if target.is_file():
+        return [target]
+    raise RuleError("no such rule file or folder", str(path))
+
+
+def load_rules(paths: Iterable[str | os.PathLike[str]]) -> list[Rule]:
+    """Load every rule file under `paths`; duplicate ids are an error naming both places."""
+    rules: list[Rule] = []
+    seen: dict[str, Rule] = {}
+    for path in paths:
+        for file in rule_files(path):
+            for rule in load_rule_file(file):
+                for key in (rule.id, rule.name):
+                    if key in seen:
+                        first = seen[key]
+                        raise RuleError(
+                            f"duplicate rule {'id' if key == rule.id else 'name'} {key!r} "
+                            f"(first defined at {first.path}:{first.line})",
+                            rule.path,
+                            rule.line,
+                        )
+                    seen[key] = rule
+                rules.append(rule)
+    return rules
+
+
+def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
+    display = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise RuleError("rule file is not UTF-8 text", display) from None
+    except OSError as error:
+        raise RuleError(f"cannot read rule file ({error.strerror or error})", display) from None
+    data, node = load_yaml(text, display)
+    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    if errors:
+        error = jsonschema.exceptions.best_match(errors)
+        line, column = node_position(node, error.absolute_path)
+        raise RuleError(schema_message(error), display, line, column)
+    lists = _compile_lists(data.get("lists") or {}, node, display)
+    return [
+        _build_rule(raw, lists, node, ("rules", index), display)
+        for index, raw in enumerate(data["rules"])
+    ]
+
+
+# -- YAML with positions -------------------------------------------------------------------
+
+
+def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML safely (no object tags) and keep the node tree for error positions.
+
+    Duplicate mapping keys are rejected with both lines."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise RuleError("empty YAML file", path)
+        _reject_duplicate_keys(node, path)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        problem = error.problem or error.context or "invalid YAML"
+        raise RuleError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as error:
+        raise RuleError(f"invalid YAML: {error}", path) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+def _reject_duplicate_keys(node: yaml.Node, path: str) -> None:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, yaml.Node] = {}
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in seen:
+                        first = seen[key.value].start_mark.line + 1
+                        raise RuleError(
+                            f"duplicate key {key.value!r} (first at line {first})",
+                            path, key.start_mark.line + 1, key.start_mark.column + 1,
+                        )
+                    seen[key.value] = key
+                stack.append(value)
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+
+
+def find_node(node: yaml.Node | None, path: Iterable[Any]) -> yaml.Node | None:
+    """Follow a JSON path (keys and indexes) into the YAML node tree, as far as it goes."""
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    node = value
+                    break
+            else:
+                return node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def node_position(root: yaml.Node | None, path: Iterable[Any]) -> tuple[int | None, int | None]:
+    node = find_node(root, path)
+    if node is None:
+        return None, None
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def schema_message(error: jsonschema.ValidationError) -> str:
+    """A one-line message built from the failing validator and value, not jsonschema's prose."""
+    where = ".".join(str(p) for p in error.absolute_path) or "file"
+    kind = error.validator
+    if kind == "required":
+        missing = [name for name in error.validator_value if name not in (error.instance or {})]
+        return f"{where}: missing required key {missing[0]!r}" if missing else f"{where}: missing a required key"
+    if kind == "additionalProperties":
+        allowed = set((error.schema.get("properties") or {}).keys())
+        extra = sorted(k for k in (error.instance or {}) if k not in allowed)
+        return f"{where}: unknown key {extra[0]!r}" if extra else f"{where}: unknown key"
+    if kind == "enum":
+        return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if kind == "const":
+        return f"{where}: must be {error.validator_value!r}"
+    if kind == "type":
+        return f"{where}: expected {error.validator_value}, got {type(error.instance).__name__}"
+    if kind == "pattern":
+        return f"{where}: {error.instance!r} does not match {error.validator_value}"
+    if kind in ("minItems", "minProperties", "minLength"):
+        return f"{where}: must not be empty"
+    if kind == "false" or error.validator_value is False:
+        return f"{where}: key not allowed for this rule kind"
+    if kind == "anyOf" and error.path == error.relative_path and not error.context:
+        return f"{where}: does not fit the schema"
+    if kind in ("anyOf", "oneOf") and error.context:
+        return schema_message(jsonschema.exceptions.best_match(error.context))
+    return f"{where}: {kind} check failed ({error.validator_value!r})"
+
+
+# -- building rules ------------------------------------------------------------------------
+
+
+def _compile_lists(raw: Mapping[str, list[Any]], root: yaml.Node | None, path: str) -> dict[str, TermSet]:
+    lists: dict[str, TermSet] = {}
+    for name, items in raw.items():
+        lists[name] = _termset(items, lists, root, ("lists", name), path)
+    return lists
+
+
+def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> TermSet:
+    phrases: list[str] = []
+    patterns = []
+    for index, item in enumerate(items):
+        try:
+            if isinstance(item, dict):
+                patterns.append(compile_regex(item["regex"]))
+            elif item.startswith("@"):
+                named = lists.get(item[1:])
+                if named is None:
+                    raise TermError(f"unknown list {item!r} (define it under 'lists:' in the same file)")
+                phrases.extend(named.phrases)
+                patterns.extend(named.patterns)
+            else:
+                phrases.extend(expand_phrase(item))
+        except TermError as error:
+            line, column = node_position(root, at + (index,))
+            raise RuleError(str(error), path, line, column) from None
+    return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns))
+
+
+def _build_rule(raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> Rule:
+    line, _ = node_position(root, at)
+    terms = {name: _termset(raw[name], lists, root, at + (name,), path) for name in _TERM_FIELDS if name in raw}
+    if "patterns" in raw:
+        extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path)
+        base = terms.get("phrases", TermSet())
+        terms["phrases"] = TermSet(base.phrases, base.patterns + extra.patterns)
+    swap: dict[str, str] = {}
+    if "swap" in raw:
+        for template, replacement in raw["swap"].items():
+            try:
+                for phrase in expand_phrase(template):
+                    swap[phrase] = replacement
+            except TermError as error:
+                key_line, key_column = node_position(root, at + ("swap", template))
+                raise RuleError(str(error), path, key_line, key_column) from None
+        terms["phrases"] = TermSet(tuple(swap))
+    groups = {name: _termset(items, lists, root, at + ("groups", name), path) for name, items in (raw.get("groups") or {}).items()}
+    report = raw.get("report")
+    if groups and report not in groups:
+        report_line, report_column = node_position(root, at + ("report",))
+        raise RuleError(f"report group {report!r} is not one of the rule's groups ({', '.join(groups)})", path, report_line, report_column)
+    examples = raw["examples"]
+    return Rule(
+        id=raw["id"],
+        name=raw["name"],
+        category=raw["category"],
+        severity=raw["severity"],
+        kind=raw["kind"],
+        message=raw["message"].strip(),
+        suggestion=raw["suggestion"].strip(),
+        rationale=" ".join(raw["rationale"].split()),
+        references=tuple(Reference(r["title"], r["url"], r.get("date")) for r in raw["references"]),
+        flag_examples=tuple(examples["flag"]),
+        pass_examples=tuple(examples["pass"]),
+        scope=frozenset(raw["scope"]) if "scope" in raw else None,
+        terms=terms,
+        groups=groups,
+        report=report,
+        swap=swap,
+        fix=raw.get("fix", "unsafe"),
+        replaces=tuple(raw.get("replaces", ())),
+        path=path,
+        line=line or 0,
+    )
