@@ -54,7 +54,7 @@ class Linter:
             notes.append(f"rule {self.rules[index].id} skipped: a pattern ran past its time limit on this file")
         return results, notes
 
-    def check_source(self, source: SourceFile) -> FileResult:
+    def check_source(self, source: SourceFile, keep_document: bool = False) -> FileResult:
         doc = extract(source)
         matches, notes = self.matches(doc)
         findings = [
@@ -64,7 +64,7 @@ class Linter:
         findings.sort(key=lambda f: f.sort_key)
         diagnostics = [Diagnostic(source.path, "warning", w) for w in source.warnings]
         diagnostics += [Diagnostic(source.path, "error", n) for n in notes]
-        return FileResult(source.path, tuple(findings), tuple(diagnostics))
+        return FileResult(source.path, tuple(findings), tuple(diagnostics), doc if keep_document else None)
 
 
 def sort_findings(findings: Sequence[Finding]) -> list[Finding]:

@@ -33,6 +33,8 @@ class Finding:
     source_line: str
     replacement: str | None = None
     fixable: bool = False
+    doc_start: int = 0  # the words in the document text (for reporters that show the prose)
+    doc_end: int = 0
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -56,6 +58,7 @@ class FileResult:
     path: str
     findings: tuple[Finding, ...]
     diagnostics: tuple[Diagnostic, ...] = ()
+    document: Document | None = None  # kept only for reporters that show the prose (html)
 
     @property
     def failed(self) -> bool:
@@ -88,4 +91,6 @@ def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, se
         source_line=source.lines.line_text(line),
         replacement=replacement,
         fixable=replacement is not None and rule.fix == "safe",
+        doc_start=match.start,
+        doc_end=match.end,
     )
