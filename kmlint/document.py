@@ -98,6 +98,7 @@ class Document:
     blocks: tuple[Block, ...]
     offsets: OffsetMap = field(repr=False, compare=False)
     directives: tuple[tuple[int, str], ...] = ()
+    links: tuple[tuple[int, int], ...] = ()  # document spans of link text (a cited source, for hedges)
     _block_starts: list[int] = field(init=False, repr=False, compare=False)
     _sentence_cache: dict[int, list[int]] = field(init=False, repr=False, compare=False)
 
@@ -156,6 +157,8 @@ class DocumentBuilder:
         self._block_start = 0
         self._pending_space: tuple[int, int] | None = None
         self._directives: list[tuple[int, str]] = []
+        self._links: list[tuple[int, int]] = []
+        self._link_start: int | None = None
 
     # -- pieces ---------------------------------------------------------------------------
 
@@ -203,10 +206,19 @@ class DocumentBuilder:
         """Record a comment that may hold a kmlint directive (suppressions)."""
         self._directives.append((source_offset, comment))
 
+    def link_start(self) -> None:
+        """Link text begins here (an HTML <a href> or a Markdown link)."""
+        self._link_start = self._length
+
+    def link_end(self) -> None:
+        if self._link_start is not None and self._length > self._link_start:
+            self._links.append((self._link_start, self._length))
+        self._link_start = None
+
     def build(self, scope: str = "body") -> Document:
         self.block(scope)
         text = "".join(self._parts)
-        return Document(text, fold(text), tuple(self._blocks), self._map, tuple(self._directives))
+        return Document(text, fold(text), tuple(self._blocks), self._map, tuple(self._directives), tuple(self._links))
 
     # -- internals ------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ DOCUMENT_CATEGORIES = (
 SEVERITIES = ("error", "warning", "info")
 # Term lists a rule may carry, compiled to TermSets; everything else kind-specific stays as data.
 _TERM_FIELDS = ("phrases", "exceptions", "unless", "when", "mentions")
+# Term lists checked only around a match (a sentence), where link text can count.
+_LOCAL_FIELDS = ("exceptions", "unless")
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +260,14 @@ def _compile_lists(raw: Mapping[str, list[Any]], root: yaml.Node | None, path: s
 def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> TermSet:
     phrases: list[str] = []
     patterns = []
+    links = False
     for index, item in enumerate(items):
         try:
-            if isinstance(item, dict):
+            if isinstance(item, dict) and "link" in item:
+                if at[-1] not in _LOCAL_FIELDS and at[0] != "lists":
+                    raise TermError("{link: true} works only in 'unless' and 'exceptions'")
+                links = True
+            elif isinstance(item, dict):
                 patterns.append(compile_regex(item["regex"]))
             elif item.startswith("@"):
                 named = lists.get(item[1:])
@@ -268,12 +275,13 @@ def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | N
                     raise TermError(f"unknown list {item!r} (define it under 'lists:' in the same file)")
                 phrases.extend(named.phrases)
                 patterns.extend(named.patterns)
+                links = links or named.links
             else:
                 phrases.extend(expand_phrase(item))
         except TermError as error:
             line, column = node_position(root, at + (index,))
             raise RuleError(str(error), path, line, column) from None
-    return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns))
+    return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns), links)
 
 
 def _build_rule(raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> Rule:

@@ -10,8 +10,8 @@ from kmlint.source import SourceFile
 
 
 def example_findings(linter: Linter, rule: Rule, example: str) -> list[str]:
-    """The ids of findings this rule gives on an example (linted as plain text)."""
-    result = linter.check_source(SourceFile(path="<example>", text=example, kind="text"))
+    """The ids of findings this rule gives on an example (linted as Markdown, so links and markup work)."""
+    result = linter.check_source(SourceFile(path="<example>", text=example, kind="markdown"))
     return [f.rule for f in result.findings if f.rule == rule.id]
 
 

@@ -10,7 +10,7 @@ from typing import Hashable, Iterable, Iterator
 
 import regex
 
-from kmlint.document import normalize_phrase
+from kmlint.document import Document, normalize_phrase
 
 # A user-written regular expression gets this long (seconds) per document before it is abandoned.
 REGEX_TIMEOUT = 2.0
@@ -68,9 +68,10 @@ class TermSet:
 
     phrases: tuple[str, ...] = ()
     patterns: tuple[regex.Pattern[str], ...] = ()
+    links: bool = False  # link text counts as a match (a cited source); used by hedges only
 
     def __bool__(self) -> bool:
-        return bool(self.phrases or self.patterns)
+        return bool(self.phrases or self.patterns or self.links)
 
 
 def trie_pattern(phrases: Iterable[str]) -> str:
@@ -114,13 +115,19 @@ def _is_word(char: str) -> bool:
 class LocalMatcher:
     """Finds a TermSet inside a small window (a sentence): used for hedges and exceptions."""
 
-    __slots__ = ("_literal", "_patterns")
+    __slots__ = ("_literal", "_patterns", "_links")
 
     def __init__(self, terms: TermSet):
         self._literal = re.compile(trie_pattern(terms.phrases)) if terms.phrases else None
         self._patterns = terms.patterns
+        self._links = terms.links
 
-    def spans(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    def spans(self, doc: Document, start: int, end: int) -> Iterator[tuple[int, int]]:
+        text = doc.folded
+        if self._links:
+            for link_start, link_end in doc.links:
+                if link_start < end and start < link_end:
+                    yield link_start, link_end
         if self._literal is not None:
             for match in self._literal.finditer(text, start, end):
                 yield match.span()
@@ -128,8 +135,8 @@ class LocalMatcher:
             for match in pattern.finditer(text, start, end, timeout=REGEX_TIMEOUT):
                 yield match.span()
 
-    def found(self, text: str, start: int, end: int) -> bool:
-        return next(self.spans(text, start, end), None) is not None
+    def found(self, doc: Document, start: int, end: int) -> bool:
+        return next(self.spans(doc, start, end), None) is not None
 
 
 _INNER_WORD = re.compile(r"(?<=[ -])\w")

@@ -93,6 +93,8 @@ class HtmlReader:
             return match.end()
         name = (match.group("end") or match.group("start")).lower()
         if match.group("end") is not None:
+            if name == "a":
+                self.builder.link_end()
             if name in BLOCK_TAGS:
                 self._boundary(match.start(), match.end(), leaving=name)
             return match.end()
@@ -115,6 +117,8 @@ class HtmlReader:
         if name in NON_PROSE and not self_closing:
             self.builder.space(match.start(), after)
             return self._skip_nested(name, after, end)
+        if name == "a" and re.search(r"\bhref\s*=", match.group("attrs"), re.IGNORECASE):
+            self.builder.link_start()
         if name == "br":
             self.builder.space(match.start(), after)
         elif name in BLOCK_TAGS:

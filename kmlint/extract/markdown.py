@@ -273,7 +273,10 @@ class MarkdownReader:
                 if token.group("image"):
                     self._aside(pieces, label_start, label_end)
                 else:
+                    self.builder.link_start()
                     self._inline(joined, pieces, label_start, label_end)
+                    if token.group("target"):
+                        self.builder.link_end()
             elif kind == "markup" and token.group().startswith("\\"):
                 self._space(pieces, token.start(), token.end())
         self._emit(joined, pieces, position, end)

@@ -33,9 +33,9 @@ class PhraseCheck:
             return True
         sentence_start, sentence_end = doc.sentence(start, end)
         if self._exceptions is not None:
-            for ex_start, ex_end in self._exceptions.spans(doc.folded, sentence_start, sentence_end):
+            for ex_start, ex_end in self._exceptions.spans(doc, sentence_start, sentence_end):
                 if ex_start <= start and end <= ex_end:
                     return False
-        if self._unless is not None and self._unless.found(doc.folded, sentence_start, sentence_end):
+        if self._unless is not None and self._unless.found(doc, sentence_start, sentence_end):
             return False
         return True
