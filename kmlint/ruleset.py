@@ -85,15 +85,10 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def builtin_rules_dir() -> Path:
-    """The rule pack shipped in the package (kmlint/rules), or rules/ beside a source checkout."""
-    try:
-        shipped = resources.files("kmlint.rules")
-        path = Path(str(shipped))
-        if path.is_dir():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / "rules"
+    """The rule pack installed inside the package (kmlint/rules), or rules/ beside a source checkout."""
+    package = Path(__file__).resolve().parent
+    installed = package / "rules"
+    return installed if installed.is_dir() else package.parent / "rules"
 
 
 def rule_files(path: str | os.PathLike[str]) -> list[Path]:
