@@ -32,13 +32,14 @@ _FRONT_MATTER_FIELD = re.compile(r"(title|description)[ \t]*[:=][ \t]*(.*)$")
 
 # Inline constructs, tried left to right over a paragraph's text.
 _INLINE = re.compile(
-    r"""(?P<code>(?<!`)(`+)(?!`)[\s\S]*?(?<!`)(?P=code_ticks)(?!`))
+    r"""(?P<escape>\\[!-/:-@\[-`{-~])
+      | (?P<code>(?<!`)(`+)(?!`)[\s\S]*?(?<!`)(?P=code_ticks)(?!`))
       | (?P<autolink><(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>)
       | (?P<html><!--[\s\S]*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>)
       | (?P<link>(?P<image>!)?\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]
           (?P<target>\(\s*(?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)|\[[^\]]*\])?)
       | (?P<markup>(?<![\w*])\*+|\*+(?![\w*])|(?<![\w_])_+|_+(?![\w_])|~~|\\(?=\n)|[\[\]])
-    """.replace("(?P=code_ticks)", "\\2"),
+    """.replace("(?P=code_ticks)", "\\3"),
     re.VERBOSE,
 )
 
@@ -264,7 +265,10 @@ class MarkdownReader:
             self._emit(joined, pieces, position, token.start())
             position = token.end()
             kind = token.lastgroup
-            if token.group("code") is not None or token.group("autolink") is not None:
+            if token.group("escape") is not None:
+                escaped_at = self._source_offset(pieces, token.start())
+                self.builder.replaced(escaped_at, escaped_at + 2, token.group()[1])
+            elif token.group("code") is not None or token.group("autolink") is not None:
                 self._space(pieces, token.start(), token.end())
             elif token.group("html") is not None:
                 self._inline_html(joined, pieces, token)
