@@ -37,51 +37,90 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1)
-@click.option("--format", "output_format", default=None, help="Output format: text (default) or json.")
+@click.option("--format", "output_format", default=None, help="Output format: text, json, sarif, github, junit or html [default: text; github when GITHUB_ACTIONS=true].")
 @click.option("--select", multiple=True, help="Only these rules: ids, id prefixes, names or categories (comma-separated or repeated).")
 @click.option("--ignore", multiple=True, help="Leave out these rules: ids, id prefixes, names or categories.")
 @click.option("--rules", "rule_paths", multiple=True, help="Extra rule file or folder (repeatable).")
 @click.option("--no-builtin-rules", is_flag=True, help="Do not load the rules shipped with kmlint.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="warning", show_default=True, help="Lowest severity that makes the exit status 1.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None, help="Lowest severity that makes the exit status 1 [default: the config's fail-on, else warning].")
 @click.option("--stdin-filename", default=None, help="Name (and so file kind) for input read from '-'.")
 @click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True, help="Colour in text output.")
-@click.option("--quiet", "-q", is_flag=True, help="Text output: one line per finding, no source or suggestion.")
-@click.option("--statistics", is_flag=True, help="Text output: counts per rule before the summary.")
-def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fail_on, stdin_filename, color, quiet, statistics) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Text output: one line per finding, no source or suggestion; github: no suggestion. Other formats ignore it.")
+@click.option("--statistics", is_flag=True, help="Text and github output: counts per rule before the summary. Other formats ignore it (json, sarif and html carry counts already).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes that lint files side by side [default: all cores]; the output is the same for any number.")
+@click.option("--config", "config_path", default=None, help="Config file to use instead of the nearest .kmlint.yaml or pyproject.toml [tool.kmlint].")
+@click.option("--report-unused-suppressions", is_flag=True, help="Report kmlint-disable comments that silence nothing (rule KM000).")
+@click.option("--baseline", "baseline_path", default=None, help="Report only findings not recorded in this baseline file.")
+@click.option("--write-baseline", default=None, help="Record today's findings in this baseline file (exit 0 unless a file could not be checked).")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (substitutions a rule marks fix: safe), then report what is left.")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there are any.")
+def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fail_on, stdin_filename, color, quiet, statistics, jobs,
+          config_path, report_unused_suppressions, baseline_path, write_baseline, fix, diff) -> None:
     """Check PATHS (files or folders; '-' for standard input; default '.')."""
+    from kmlint.baseline import BaselineWriter, load_baseline
+    from kmlint.config import load_config, resolve
     from kmlint.discover import discover
     from kmlint.engine import Linter
+    from kmlint.fix import FixTally, fix_all, show_diffs
     from kmlint.reporters import REPORTERS, ReportContext, get_reporter
-    from kmlint.runner import StdinInput, exit_status, lint_all, read_stdin, report
-    from kmlint.selection import select_rules
+    from kmlint.runner import StdinInput, default_jobs, exit_status, lint_all, read_stdin, report
     from kmlint.source import kind_for
+    from kmlint.suppress import UNUSED_SUPPRESSION
 
-    output_format = output_format or "text"
+    # In GitHub Actions the findings become annotations on the pull request without any setup.
+    output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if output_format not in REPORTERS:
         raise click.BadParameter(f"{output_format!r} is not one of {', '.join(REPORTERS)}", param_hint="--format")
-    rules = select_rules(_load_rules(rule_paths, not no_builtin_rules), select, ignore)
-    linter = Linter(rules)
     paths = list(paths) or ["."]
+    if fix and not diff and "-" in paths:
+        raise click.UsageError("--fix cannot rewrite standard input (use --diff to see the fixes)")
+    if baseline_path and write_baseline:
+        raise click.UsageError("use --baseline or --write-baseline, not both")
+    # The config nearest the first path (or the cwd for '-' without --stdin-filename) applies to the run.
+    config_start = (stdin_filename or ".") if paths[0] == "-" else paths[0]
+    config = load_config(config_path, config_start)
+    settings = resolve(config, builtin=not no_builtin_rules, rule_paths=rule_paths, select=select, ignore=ignore, fail_on=fail_on)
+    rules = settings.rules
+    baseline = load_baseline(baseline_path) if baseline_path else None
+    linter = Linter(rules, settings.severities, settings.file_ignores, report_unused_suppressions, baseline)
 
     def targets():
         for path in paths:
             if path == "-":
                 name = stdin_filename or "-"
-                yield StdinInput(name, kind_for(name) or "text", read_stdin())
+                if not (stdin_filename and config.excluded(name)):
+                    yield StdinInput(name, kind_for(name) or "text", read_stdin())
             else:
-                yield from discover([path])
+                yield from (target for target in discover([path]) if not config.excluded(target.path))
 
     stream = click.get_text_stream("stdout")
+    if diff:
+        sys.exit(show_diffs(fix_all(linter, targets(), write=False), stream, click.get_text_stream("stderr")))
     context = ReportContext(
-        rules={rule.id: rule for rule in rules},
+        rules={rule.id: rule for rule in (*rules, *([UNUSED_SUPPRESSION] if report_unused_suppressions else []))},
         color=_use_color(color, stream),
         quiet=quiet,
         statistics=statistics,
     )
-    reporter = get_reporter(output_format)(stream, context)
-    summary = report(lint_all(linter, targets()), reporter)
+    reporter_class = get_reporter(output_format)
+    reporter = reporter_class(stream, context)
+    # Documents are kept only for a reporter that shows the prose (html): they cost memory per file.
+    keep_document = getattr(reporter_class, "needs_document", False)
+    tally = FixTally() if fix else None
+    if tally is not None:
+        results = tally.results(fix_all(linter, targets(), write=True, keep_document=keep_document))
+    else:
+        results = lint_all(linter, targets(), jobs or default_jobs(), keep_document)
+    writer = BaselineWriter(write_baseline) if write_baseline else None
+    summary = report(writer.collect(results) if writer else results, reporter)
     stream.flush()
-    sys.exit(exit_status(summary, fail_on))
+    if tally is not None and tally.fixes:
+        click.echo(f"kmlint: {tally}", err=True)
+    if writer:
+        recorded = writer.write()
+        click.echo(f"kmlint: recorded {recorded} finding{'s' if recorded != 1 else ''} in {write_baseline}.", err=True)
+    # Once written, the baseline accounts for every finding reported: only unchecked files fail the run.
+    sys.exit(exit_status(summary, "never" if writer else settings.fail_on))
 
 
 @cli.group()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 from kmlint.document import Document
 from kmlint.extract import extract
@@ -10,21 +10,42 @@ from kmlint.findings import Diagnostic, FileResult, Finding, make_finding
 from kmlint.kinds import Check, Match, compile_rule
 from kmlint.ruleset import Rule
 from kmlint.source import SourceFile
+from kmlint.suppress import apply_suppressions
 from kmlint.terms import Scanner
+
+if TYPE_CHECKING:
+    from kmlint.baseline import Baseline
+    from kmlint.config import FileIgnores
 
 
 class Linter:
     """Everything a run needs to check documents: compiled rules and the shared scanner."""
 
-    def __init__(self, rules: Sequence[Rule], severities: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        rules: Sequence[Rule],
+        severities: Mapping[str, str] | None = None,
+        file_ignores: FileIgnores | None = None,
+        report_unused_suppressions: bool = False,
+        baseline: Baseline | None = None,
+    ):
         self.rules = tuple(rules)
         self._severities = dict(severities or {})
+        # After matching, per file: config per-file-ignores, then suppression comments, then the baseline.
+        self._file_ignores = file_ignores
+        self._report_unused_suppressions = report_unused_suppressions
+        self._baseline = baseline
+        self._rules_by_id = {rule.id: rule for rule in self.rules}
         self._checks: list[Check] = [compile_rule(rule) for rule in self.rules]
         self._scanner = Scanner()
         for index, check in enumerate(self._checks):
             for role, terms in check.roles().items():
                 self._scanner.add(terms, (index, role))
         self._scanner.compile()
+
+    def __reduce__(self):
+        # Sent to a worker process as its rules and settings, and compiled once there.
+        return (Linter, (self.rules, self._severities, self._file_ignores, self._report_unused_suppressions, self._baseline))
 
     def matches(self, doc: Document) -> tuple[list[tuple[Rule, Match]], list[str]]:
         """All rule matches in a document, and notes on rules abandoned because a pattern timed out."""
@@ -62,8 +83,15 @@ class Linter:
             for rule, match in matches
         ]
         findings.sort(key=lambda f: f.sort_key)
+        if self._file_ignores is not None:
+            ignored = self._file_ignores.rules_for(source.path)
+            findings = [f for f in findings if f.rule not in ignored]
+        findings, directive_problems = apply_suppressions(source, doc, findings, self._rules_by_id, self._report_unused_suppressions)
+        if self._baseline is not None:
+            findings = self._baseline.new_findings(source.path, findings)
         diagnostics = [Diagnostic(source.path, "warning", w) for w in source.warnings]
         diagnostics += [Diagnostic(source.path, "error", n) for n in notes]
+        diagnostics += directive_problems
         return FileResult(source.path, tuple(findings), tuple(diagnostics), doc if keep_document else None)
 
 

@@ -35,6 +35,9 @@ class Finding:
     fixable: bool = False
     doc_start: int = 0  # the words in the document text (for reporters that show the prose)
     doc_end: int = 0
+    # The folded sentence holding the words: a baseline matches findings by it (not by line), so
+    # edits elsewhere in the file do not make an old finding look new.
+    context: str = ""
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:
@@ -70,6 +73,7 @@ def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, se
     line, column = source.lines.position(start)
     end_line, end_column = source.lines.position(end)
     words = doc.text[match.start : match.end]
+    sentence_start, sentence_end = doc.sentence(match.start, match.end)
     replacement = match.replacement
     message = rule.message.replace("{match}", words).replace("{replacement}", replacement or "")
     suggestion = rule.suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
@@ -93,4 +97,5 @@ def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, se
         fixable=replacement is not None and rule.fix == "safe",
         doc_start=match.start,
         doc_end=match.end,
+        context=doc.folded[sentence_start:sentence_end].strip(),
     )

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import os
+import signal
 import sys
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -26,7 +30,7 @@ class StdinInput:
     data: bytes
 
 
-def lint_target(linter: Linter, target: Target | StdinInput) -> FileResult:
+def lint_target(linter: Linter, target: Target | StdinInput, keep_document: bool = False) -> FileResult:
     """Lint one file; a file that cannot be read gives an error diagnostic, never an exception."""
     if isinstance(target, Target) and target.problem:
         return FileResult(target.path, (), (Diagnostic(target.path, "error", target.problem),))
@@ -37,12 +41,69 @@ def lint_target(linter: Linter, target: Target | StdinInput) -> FileResult:
             source = read_source(target.path, target.kind)
     except SourceError as error:
         return FileResult(target.path, (), (Diagnostic(target.path, "error", error.message),))
-    return linter.check_source(source)
+    return linter.check_source(source, keep_document)
 
 
-def lint_all(linter: Linter, targets: Iterable[Target | StdinInput]) -> Iterator[FileResult]:
-    for target in targets:
-        yield lint_target(linter, target)
+# Files per task sent to a worker: enough to make the cost of passing a task negligible, few
+# enough that the last tasks of a run still spread over every worker.
+CHUNK_SIZE = 4
+# Tasks per worker queued or running at once: workers never wait for the next task, and results
+# waiting to be reported (in input order) stay bounded whatever the number of files.
+TASKS_PER_WORKER = 4
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def lint_all(
+    linter: Linter, targets: Iterable[Target | StdinInput], jobs: int = 1, keep_document: bool = False
+) -> Iterator[FileResult]:
+    """Results in the order of `targets`, whatever `jobs` is: in this process for one job or one
+    file, else spread over a pool of `jobs` worker processes."""
+    targets = iter(targets)
+    first = list(itertools.islice(targets, 2))
+    if jobs <= 1 or len(first) < 2:
+        for target in itertools.chain(first, targets):
+            yield lint_target(linter, target, keep_document)
+        return
+    yield from _lint_in_pool(linter, itertools.chain(first, targets), jobs, keep_document)
+
+
+def _lint_in_pool(
+    linter: Linter, targets: Iterator[Target | StdinInput], jobs: int, keep_document: bool
+) -> Iterator[FileResult]:
+    # The pool closes (its workers are stopped) when this generator finishes or is closed early.
+    with multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(linter,)) as pool:
+        pending: deque = deque()
+        while True:
+            chunk = list(itertools.islice(targets, CHUNK_SIZE))
+            if chunk:
+                pending.append(pool.apply_async(_lint_chunk, (chunk, keep_document)))
+            if not pending:
+                return
+            if not chunk or len(pending) >= jobs * TASKS_PER_WORKER:
+                yield from pending.popleft().get()
+
+
+# The linter of a worker process, set once by the pool's initializer.
+_worker_linter: Linter | None = None
+
+
+def _start_worker(linter: Linter) -> None:
+    """Pool initializer: keep the linter (inherited as compiled with fork; rebuilt once from its
+    rules where the start method pickles it). Ctrl-C is the parent's to handle: it stops the pool."""
+    global _worker_linter
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _worker_linter = linter
+
+
+def _lint_chunk(chunk: list[Target | StdinInput], keep_document: bool) -> list[FileResult]:
+    assert _worker_linter is not None, "the pool initializer sets the linter"
+    return [lint_target(_worker_linter, target, keep_document) for target in chunk]
 
 
 def report(results: Iterable[FileResult], reporter: Reporter) -> Summary:

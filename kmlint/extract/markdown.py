@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from kmlint.document import Document, DocumentBuilder
 from kmlint.extract.html import HtmlReader
 from kmlint.extract.prose import add_prose
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_PLAIN_LINE = re.compile(r" {0,3}[^\W\d_]")
 _QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)[ \t]*")
@@ -42,6 +44,38 @@ _INLINE = re.compile(
     """.replace("(?P=code_ticks)", "\\3"),
     re.VERBOSE,
 )
+# Every _INLINE token starts with one of these characters (keep the two in step). Searching for
+# them first skips plain prose in C: _INLINE.finditer alone tries every branch at every position.
+_INLINE_START = re.compile(r"[\\`<!\[\]*_~]")
+
+
+def _inline_tokens(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
+    """The matches of _INLINE.finditer(text, start, end), found faster."""
+    position = start
+    while True:
+        candidate = _INLINE_START.search(text, position, end)
+        if candidate is None:
+            return
+        token = _INLINE.match(text, candidate.start(), end)
+        if token is None:
+            position = candidate.start() + 1
+        else:
+            yield token
+            position = token.end()
+
+
+def _line_ranges(source: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, without its line break (\n, \r\n or \r)."""
+    if "\r" in source:
+        return [(m.start(), m.start() + len(m.group().rstrip("\r\n"))) for m in _LINE.finditer(source) if m.end() > m.start()]
+    ranges = []
+    offset = 0
+    for line in source.split("\n"):
+        ranges.append((offset, offset + len(line)))
+        offset += len(line) + 1
+    if ranges[-1][0] == len(source):
+        ranges.pop()  # the empty piece after a final line break (or of an empty source) is no line
+    return ranges
 
 
 @dataclass
@@ -60,13 +94,26 @@ class MarkdownReader:
 
     def read(self) -> Document:
         source = self.source
-        lines = [(m.start(), m.start() + len(m.group().rstrip("\r\n"))) for m in _LINE.finditer(source) if m.end() > m.start()]
+        lines = _line_ranges(source)
         index = self._front_matter(lines)
         paragraph = _Paragraph()
         previous_blank = True
         in_list = False
         while index < len(lines):
             start, end = lines[index]
+            plain = _PLAIN_LINE.match(source, start, end)
+            if plain:
+                # Most lines are prose: one starting with a letter opens no block (the checks
+                # below all fail for it) and goes straight to the paragraph, as at the end.
+                indent = plain.end() - 1 - start
+                if previous_blank and indent == 0:
+                    in_list = False
+                if previous_blank:
+                    self._flush(paragraph)
+                paragraph.lines.append((start + indent, end))
+                previous_blank = False
+                index += 1
+                continue
             quote = _QUOTE_PREFIX.match(source, start, end)
             content = quote.end() if quote else start
             text = source[content:end]
@@ -261,7 +308,7 @@ class MarkdownReader:
 
     def _inline(self, joined: str, pieces: list[tuple[int, int]], start: int, end: int) -> None:
         position = start
-        for token in _INLINE.finditer(joined, start, end):
+        for token in _inline_tokens(joined, start, end):
             self._emit(joined, pieces, position, token.start())
             position = token.end()
             kind = token.lastgroup

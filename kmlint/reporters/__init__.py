@@ -13,6 +13,10 @@ from kmlint.ruleset import Rule
 REPORTERS: dict[str, str] = {
     "text": "kmlint.reporters.text:TextReporter",
     "json": "kmlint.reporters.json:JsonReporter",
+    "sarif": "kmlint.reporters.sarif:SarifReporter",
+    "github": "kmlint.reporters.github:GithubReporter",
+    "junit": "kmlint.reporters.junit:JunitReporter",
+    "html": "kmlint.reporters.html:HtmlReporter",
 }
 
 

@@ -1,0 +1,113 @@
+"""Baseline: today's findings recorded by path, rule and claim-in-context, so later runs report only new ones."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from kmlint.document import fold
+from kmlint.errors import ConfigError
+from kmlint.findings import FileResult, Finding
+from kmlint.fsutil import atomic_write
+
+FORMAT = "kmlint-baseline"
+VERSION = 1
+
+# (rule, folded words, folded sentence): no line or column, so moving a claim does not renew it.
+Key = tuple[str, str, str]
+
+
+def finding_key(finding: Finding) -> Key:
+    return (finding.rule, fold(" ".join(finding.text.split())), finding.context)
+
+
+def _relative(path: str, root: str) -> str:
+    """A path as the baseline stores it: relative to the baseline file's folder, with '/'."""
+    return os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """Recorded findings per path (relative to `root`, the baseline file's folder), counted, so that
+    of two identical claims with one recorded, one is still reported."""
+
+    root: str
+    counts: Mapping[str, Mapping[Key, int]]
+
+    def new_findings(self, path: str, findings: Sequence[Finding]) -> list[Finding]:
+        """The findings of one file that the baseline does not account for, in their order."""
+        known = self.counts.get(_relative(path, self.root))
+        if not known:
+            return list(findings)
+        left = Counter(known)
+        fresh: list[Finding] = []
+        for finding in findings:
+            key = finding_key(finding)
+            if left[key] > 0:
+                left[key] -= 1
+            else:
+                fresh.append(finding)
+        return fresh
+
+
+def load_baseline(path: str) -> Baseline:
+    """Read a baseline file; anything else is a one-line error naming it (and the line for bad JSON)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        raise ConfigError("no such baseline file (write one with --write-baseline)", path) from None
+    except UnicodeDecodeError:
+        raise ConfigError("baseline is not UTF-8 text", path) from None
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"invalid JSON in baseline: {error.msg}", path, error.lineno, error.colno) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read baseline ({error.strerror or error})", path) from None
+    if not isinstance(data, dict) or data.get(FORMAT) != VERSION or not isinstance(data.get("findings"), list):
+        raise ConfigError(f"not a kmlint baseline (expected an object with \"{FORMAT}\": {VERSION} and a findings list)", path)
+    counts: dict[str, Counter[Key]] = {}
+    for index, entry in enumerate(data["findings"]):
+        try:
+            key = (entry["rule"], fold(" ".join(entry["text"].split())), entry["context"])
+            count = int(entry.get("count", 1))
+            counts.setdefault(entry["path"], Counter())[key] += count
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ConfigError(f"baseline entry {index + 1}: expected path, rule, text, context and count", path) from None
+    return Baseline(os.path.dirname(os.path.abspath(path)), counts)
+
+
+class BaselineWriter:
+    """Collects the findings of a run as they stream past, then writes them as a baseline file."""
+
+    __slots__ = ("path", "root", "_counts", "_texts")
+
+    def __init__(self, path: str):
+        self.path = path
+        self.root = os.path.dirname(os.path.abspath(path))
+        self._counts: Counter[tuple[str, Key]] = Counter()
+        self._texts: dict[tuple[str, Key], str] = {}
+
+    def collect(self, results: Iterable[FileResult]) -> Iterator[FileResult]:
+        for result in results:
+            for finding in result.findings:
+                entry = (_relative(finding.path, self.root), finding_key(finding))
+                self._counts[entry] += 1
+                self._texts.setdefault(entry, finding.text)
+            yield result
+
+    def write(self) -> int:
+        """Write the baseline atomically; returns the number of findings recorded."""
+        entries = [
+            {"path": path, "rule": key[0], "text": self._texts[(path, key)], "context": key[2], "count": count}
+            for (path, key), count in sorted(self._counts.items())
+        ]
+        document = {FORMAT: VERSION, "findings": entries}
+        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            atomic_write(self.path, data)
+        except OSError as error:
+            raise ConfigError(f"cannot write baseline ({error.strerror or error})", self.path) from None
+        return sum(self._counts.values())

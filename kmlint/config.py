@@ -1,0 +1,455 @@
+"""Configuration: `.kmlint.yaml` or `[tool.kmlint]` found by walking up, presets via `extends`, resolved against the rules."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+import jsonschema
+import yaml
+
+from kmlint.errors import ConfigError
+from kmlint.findings import SEVERITY_RANK
+from kmlint.ruleset import Rule, builtin_rules_dir, find_node, load_rules, load_yaml, node_position, schema_message
+from kmlint.selection import select_rules, selector_matches, split_selectors
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the same parser, from PyPI
+    import tomli as tomllib
+
+# Looked for in each folder, nearest folder first; in one folder the first name found wins.
+CONFIG_NAMES = (".kmlint.yaml", ".kmlint.yml")
+PYPROJECT = "pyproject.toml"
+DEFAULT_FAIL_ON = "warning"
+
+_TOOL_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*[\"']?kmlint[\"']?[ \t]*[\].]", re.MULTILINE)
+_PRESET_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_TOML_ERROR_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+# (path into the data, point at the key rather than its value) -> (line, column), 1-based.
+Locator = Callable[[Sequence[Any], bool], "tuple[int | None, int | None]"]
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a configured value was written, for one-line errors."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def error(self, message: str) -> ConfigError:
+        return ConfigError(message, self.path, self.line, self.column)
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """One rule selector from a config file (id, id prefix, name or category) and where it was written."""
+
+    text: str
+    origin: Origin
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """A path glob, matched against paths relative to `base` (the folder of the config file that set it).
+
+    `*` and `?` stay within one path segment and `**` crosses segments; a glob without a slash
+    matches any file or folder name; a glob that matches a folder matches everything inside it."""
+
+    pattern: str
+    base: str
+    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _anchored: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        core = self.pattern.strip().removeprefix("./").strip("/")
+        object.__setattr__(self, "_anchored", "/" in core)
+        object.__setattr__(self, "_regex", re.compile(_glob_to_regex(core)))
+
+    def matches(self, path: str) -> bool:
+        relative = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
+        parts = [part for part in relative.split("/") if part not in ("", ".")]
+        outside = bool(parts) and parts[0] == ".."
+        while parts and parts[0] == "..":
+            parts.pop(0)
+        if not self._anchored:
+            return any(self._regex.fullmatch(part) for part in parts)
+        return not outside and any(self._regex.fullmatch("/".join(parts[:end])) for end in range(1, len(parts) + 1))
+
+
+def _glob_to_regex(pattern: str) -> str:
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**/", index):
+            out.append("(?:[^/]*/)*")
+            index += 3
+            continue
+        if pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "[" and "]" in pattern[index + 2 :]:
+            close = pattern.index("]", index + 2)
+            body = pattern[index + 1 : close]
+            negate = body.startswith("!")
+            out.append("[" + ("^/" if negate else "") + re.escape(body[1:] if negate else body).replace("\\-", "-") + "]")
+            index = close + 1
+            continue
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class FileIgnores:
+    """`per-file-ignores` resolved to rule ids: which rules are dropped for a given path."""
+
+    entries: tuple[tuple[Glob, frozenset[str]], ...] = ()
+
+    def rules_for(self, path: str) -> frozenset[str]:
+        ignored: frozenset[str] = frozenset()
+        for glob, rule_ids in self.entries:
+            if glob.matches(path):
+                ignored |= rule_ids
+        return ignored
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A configuration as read (after `extends`); selectors are checked against the rules in `resolve`."""
+
+    path: str | None = None
+    select: tuple[Selector, ...] | None = None
+    ignore: tuple[Selector, ...] = ()
+    min_severity: str | None = None
+    severity: tuple[tuple[Selector, str], ...] = ()
+    per_file_ignores: tuple[tuple[Glob, tuple[Selector, ...]], ...] = ()
+    exclude: tuple[Glob, ...] = ()
+    rules: tuple[str, ...] = ()
+    fail_on: str | None = None
+
+    def excluded(self, path: str) -> bool:
+        return any(glob.matches(path) for glob in self.exclude)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a run uses: the chosen rules, severity overrides by rule id, per-file ignores, fail-on."""
+
+    rules: tuple[Rule, ...]
+    severities: Mapping[str, str]
+    file_ignores: FileIgnores
+    fail_on: str
+
+
+# -- finding and reading ---------------------------------------------------------------------
+
+
+def find_config(start: str) -> str | None:
+    """The nearest config file at or above `start` (a file or folder): `.kmlint.yaml`, `.kmlint.yml`,
+    or a `pyproject.toml` with a `[tool.kmlint]` table, like ruff and yamllint look for theirs."""
+    folder = os.path.abspath(start)
+    if not os.path.isdir(folder):
+        folder = os.path.dirname(folder)
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(folder, name)
+            if os.path.isfile(candidate):
+                return candidate
+        pyproject = os.path.join(folder, PYPROJECT)
+        if os.path.isfile(pyproject) and _has_tool_table(pyproject):
+            return pyproject
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+def _has_tool_table(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return _TOOL_TABLE.search(handle.read()) is not None
+    except (OSError, UnicodeDecodeError):
+        return False  # an unreadable pyproject.toml is not ours to complain about unless named
+
+
+def load_config(explicit: str | None, start: str) -> Config:
+    """The config named by --config, else the nearest one above `start`, else the defaults."""
+    if explicit is not None:
+        if not os.path.isfile(explicit):
+            raise ConfigError("no such config file", explicit)
+        return _load_file(explicit, ())
+    found = find_config(start)
+    return _load_file(_display_path(found), ()) if found else Config()
+
+
+def _display_path(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith(".." + os.sep) else relative
+
+
+def _load_file(path: str, chain: tuple[str, ...]) -> Config:
+    identity = os.path.abspath(path)
+    data, locate = _read_toml(path) if path.endswith(".toml") else _read_yaml(path)
+    return _layer(data, locate, path, os.path.dirname(identity), chain + (identity,))
+
+
+def _read_yaml(path: str) -> tuple[dict[str, Any], Locator]:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise ConfigError("config file is not UTF-8 text", path) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read config file ({error.strerror or error})", path) from None
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+        return {}, lambda _at, _key: (None, None)  # an empty config file means the defaults
+    data, node = load_yaml(text, path)
+    return data, _yaml_locator(node)
+
+
+def _yaml_locator(root: yaml.Node | None) -> Locator:
+    def locate(at: Sequence[Any], key: bool) -> tuple[int | None, int | None]:
+        if key and at:
+            mapping = find_node(root, at[:-1])
+            if isinstance(mapping, yaml.MappingNode):
+                for name, _value in mapping.value:
+                    if isinstance(name, yaml.ScalarNode) and name.value == str(at[-1]):
+                        return name.start_mark.line + 1, name.start_mark.column + 1
+        return node_position(root, at)
+
+    return locate
+
+
+def _read_toml(path: str) -> tuple[dict[str, Any], Locator]:
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except UnicodeDecodeError:
+        raise ConfigError("config file is not UTF-8 text", path) from None
+    except OSError as error:
+        raise ConfigError(f"cannot read config file ({error.strerror or error})", path) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        message = str(error)
+        at = _TOML_ERROR_AT.search(message)
+        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
+        raise ConfigError(f"invalid TOML: {_TOML_ERROR_AT.sub('', message)}", path, line, column) from None
+    tool = document.get("tool")
+    if not isinstance(tool, dict) or "kmlint" not in tool:
+        raise ConfigError("no [tool.kmlint] table", path)
+    return tool["kmlint"], _toml_locator(text)
+
+
+# -- the schema and one file's keys ------------------------------------------------------------
+
+_VALIDATOR: jsonschema.protocols.Validator | None = None
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        text = resources.files("kmlint.schemas").joinpath("config.schema.json").read_text(encoding="utf-8")
+        _VALIDATOR = jsonschema.Draft202012Validator(json.loads(text))
+    return _VALIDATOR
+
+
+def _validate(data: Any, locate: Locator, path: str) -> None:
+    errors = list(_validator().iter_errors(data))
+    if not errors:
+        return
+    error = jsonschema.exceptions.best_match(errors)
+    at = list(error.absolute_path)
+    unknown_key = error.validator == "additionalProperties" and isinstance(error.instance, dict)
+    if unknown_key:
+        allowed = set(error.schema.get("properties") or {})
+        at += sorted(key for key in error.instance if key not in allowed)[:1]  # point at the unknown key itself
+    line, column = locate(at, unknown_key)
+    # At the top level schema_message says "file: ..."; the file is already named in front.
+    raise ConfigError(schema_message(error).removeprefix("file: "), path, line, column)
+
+
+def _layer(data: Any, locate: Locator, path: str, folder: str, chain: tuple[str, ...]) -> Config:
+    """This file's settings on top of what it extends: a key set here replaces the inherited value,
+    except `severity` and `per-file-ignores` (entries added, later ones win) and `rules` (added)."""
+    _validate(data, locate, path)
+
+    def origin(*at: Any, key: bool = False) -> Origin:
+        return Origin(path, *locate(at, key))
+
+    def selectors(value: str | list[str], *at: Any) -> tuple[Selector, ...]:
+        if isinstance(value, str):
+            return tuple(Selector(text, origin(*at)) for text in split_selectors([value]))
+        return tuple(Selector(text, origin(*at, index)) for index, item in enumerate(value) for text in split_selectors([item]))
+
+    def strings(value: str | list[str]) -> list[str]:
+        return [value] if isinstance(value, str) else list(value)
+
+    base = _extends(data["extends"], origin("extends"), folder, chain) if "extends" in data else Config()
+    changes: dict[str, Any] = {"path": path}
+    if "select" in data:
+        changes["select"] = selectors(data["select"], "select")
+    if "ignore" in data:
+        changes["ignore"] = selectors(data["ignore"], "ignore")
+    if "min-severity" in data:
+        changes["min_severity"] = data["min-severity"]
+    if "fail-on" in data:
+        changes["fail_on"] = data["fail-on"]
+    if "exclude" in data:
+        changes["exclude"] = tuple(Glob(pattern, folder) for pattern in strings(data["exclude"]))
+    if "rules" in data:
+        added_rules = []
+        for index, written in enumerate(strings(data["rules"])):
+            rule_path = os.path.join(folder, os.path.expanduser(written))
+            if not os.path.exists(rule_path):
+                at = ("rules", index) if isinstance(data["rules"], list) else ("rules",)
+                raise origin(*at).error(f"rules: no such rule file or folder {written!r}")
+            added_rules.append(rule_path)
+        changes["rules"] = base.rules + tuple(added_rules)
+    if "severity" in data:
+        added = tuple((Selector(key, origin("severity", key, key=True)), level) for key, level in data["severity"].items())
+        changes["severity"] = base.severity + added
+    if "per-file-ignores" in data:
+        added_ignores = tuple(
+            (Glob(pattern, folder), selectors(value, "per-file-ignores", pattern))
+            for pattern, value in data["per-file-ignores"].items()
+        )
+        changes["per_file_ignores"] = base.per_file_ignores + added_ignores
+    return replace(base, **changes)
+
+
+def _extends(value: str, where: Origin, folder: str, chain: tuple[str, ...]) -> Config:
+    """A bundled preset by name (a word without a slash or dot), or another config file by path
+    (relative to this one)."""
+    if _PRESET_NAME.match(value):
+        preset = resources.files("kmlint.presets").joinpath(f"{value}.yaml")
+        if not preset.is_file():
+            raise where.error(f"extends: unknown preset {value!r} (bundled: {', '.join(preset_names())})")
+        target = str(preset)
+    else:
+        target = os.path.join(folder, os.path.expanduser(value))
+        if not os.path.isfile(target):
+            raise where.error(f"extends: no such config file {value!r}")
+    if os.path.abspath(target) in chain:
+        raise where.error(f"extends: {value!r} leads back to this file")
+    return _load_file(target, chain)
+
+
+def preset_names() -> list[str]:
+    folder = resources.files("kmlint.presets")
+    return sorted(entry.name.removesuffix(".yaml") for entry in folder.iterdir() if entry.name.endswith(".yaml"))
+
+
+# -- resolving against the rules ----------------------------------------------------------------
+
+
+def resolve(
+    config: Config,
+    *,
+    builtin: bool = True,
+    rule_paths: Sequence[str] = (),
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    fail_on: str | None = None,
+) -> Settings:
+    """Load the rules and apply the config, with the command line winning: `--select` replaces the
+    config's select, ignore and min-severity; `--ignore` adds to the config's ignore; `--rules`
+    adds to its rules; `--fail-on` replaces its fail-on."""
+    paths = ([str(builtin_rules_dir())] if builtin else []) + list(config.rules) + list(rule_paths)
+    every = load_rules(paths)
+    severities: dict[str, str] = {}
+    for selector, level in config.severity:
+        for rule in _matching(every, selector):
+            severities[rule.id] = level
+    for selector in (*(config.select or ()), *config.ignore):
+        _matching(every, selector)
+    if select:
+        chosen = select_rules(every, select, ignore)
+    else:
+        configured = [s.text for s in config.select] if config.select is not None else []
+        chosen = select_rules(every, configured, [s.text for s in config.ignore] + list(ignore))
+        if config.min_severity is not None:
+            floor = SEVERITY_RANK[config.min_severity]
+            chosen = [rule for rule in chosen if SEVERITY_RANK[severities.get(rule.id, rule.severity)] >= floor]
+    file_ignores = FileIgnores(
+        tuple(
+            (glob, frozenset(rule.id for selector in selectors for rule in _matching(every, selector)))
+            for glob, selectors in config.per_file_ignores
+        )
+    )
+    return Settings(tuple(chosen), severities, file_ignores, fail_on or config.fail_on or DEFAULT_FAIL_ON)
+
+
+def _matching(rules: Iterable[Rule], selector: Selector) -> list[Rule]:
+    found = [rule for rule in rules if selector_matches(rule, selector.text)]
+    if not found:
+        raise selector.origin.error(f"unknown rule, category or id prefix {selector.text!r} (see 'kmlint rules list')")
+    return found
+
+
+# -- positions in pyproject.toml ----------------------------------------------------------------
+
+
+def _toml_locator(text: str) -> Locator:
+    """Line and column of a key of `[tool.kmlint]` in pyproject.toml (tomllib keeps no positions):
+    the key's line in the table, its sub-table header, or a sub-key on either."""
+    lines = text.splitlines()
+    headers: list[tuple[int, str]] = []
+    for number, line in enumerate(lines):
+        header = re.match(r"[ \t]*\[\[?([^\]]+)\]", line)
+        if header and not re.match(r"[ \t]*\[[^\]]*\][ \t]*=", line):
+            headers.append((number, re.sub(r"[\s\"']", "", header.group(1))))
+
+    def table(name: str) -> tuple[int, int] | None:
+        for position, (number, header) in enumerate(headers):
+            if header == name:
+                end = headers[position + 1][0] if position + 1 < len(headers) else len(lines)
+                return number, end
+        return None
+
+    def key_in(first: int, end: int, key: str) -> tuple[int, int] | None:
+        quoted = re.escape(key)
+        pattern = re.compile(rf"(?:^|[{{,.][ \t]*)[ \t]*((?:{quoted}|\"{quoted}\"|'{quoted}')[ \t]*[=.])")
+        for number in range(first, end):
+            found = pattern.search(lines[number])
+            if found:
+                return number, found.start(1)
+        return None
+
+    def locate(at: Sequence[Any], _key: bool) -> tuple[int | None, int | None]:
+        # Keys are what this finds anyway: a value's line is its key's line.
+        root = table("tool.kmlint")
+        keys = [str(part) for part in at]
+        if root is None:
+            return None, None
+        if not keys:
+            return root[0] + 1, 1
+        sub = table(f"tool.kmlint.{keys[0]}")
+        if sub is not None:
+            place = (sub[0], 0)
+            if len(keys) > 1:
+                place = key_in(sub[0] + 1, sub[1], keys[1]) or place
+            return place[0] + 1, place[1] + 1
+        found = key_in(root[0] + 1, root[1], keys[0])
+        if found is None:
+            return root[0] + 1, 1
+        if len(keys) > 1 and not keys[1].isdigit():
+            found = key_in(found[0], root[1], keys[1]) or found
+        return found[0] + 1, found[1] + 1
+
+    return locate

@@ -1,0 +1,1 @@
+"""Bundled configuration presets, named in a config's `extends` (strict.yaml, recommended.yaml)."""

@@ -1,0 +1,162 @@
+"""Suppressions: `<!-- kmlint-disable ... -->` comments in HTML and Markdown silence findings by source position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+from kmlint.document import Document, fold
+from kmlint.findings import Diagnostic, Finding
+from kmlint.ruleset import Rule
+from kmlint.selection import selector_matches
+from kmlint.source import SourceFile
+
+VERBS = ("disable", "enable", "disable-next-line", "disable-file")
+_DIRECTIVE = re.compile(r"kmlint-(?P<verb>[A-Za-z-]*[A-Za-z])(?P<rest>(?:\s[\s\S]*)?)")
+_SELECTOR_SPLIT = re.compile(r"[\s,]+")
+
+# A suppression that silences nothing (reported with --report-unused-suppressions) is a finding of
+# this pseudo-rule, so every reporter, --fail-on and the baseline treat it like any other finding.
+UNUSED_SUPPRESSION = Rule(
+    id="KM000",
+    name="unused-suppression",
+    category="suppression",
+    severity="warning",
+    kind="directive",
+    message="This kmlint comment silences nothing.",
+    suggestion="Remove the comment, or correct the rules it names.",
+    rationale=(
+        "A suppression that no longer matches a finding hides nothing today but would silently hide a "
+        "future claim at that place; removing stale suppressions keeps every exemption deliberate."
+    ),
+    references=(),
+    flag_examples=(),
+    pass_examples=(),
+    scope=None,
+    terms={},
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    """One `kmlint-...` comment: what it does, to which rules (none listed: all), why, and where."""
+
+    verb: str
+    selectors: tuple[str, ...]
+    reason: str
+    start: int  # source offset of "<!--"
+    end: int  # source offset just past "-->"
+    line: int  # the line the comment ends on: disable-next-line applies to the line after it
+
+    def covers(self, rule: Rule) -> bool:
+        return not self.selectors or any(selector_matches(rule, selector) for selector in self.selectors)
+
+    @property
+    def label(self) -> str:
+        return " ".join(("kmlint-" + self.verb, ",".join(self.selectors))).strip()
+
+
+def parse_directives(source: SourceFile, doc: Document) -> tuple[list[Directive], list[Diagnostic]]:
+    """The kmlint directives among a document's comments, and a warning for each `kmlint-` comment
+    that is not one (a misspelt verb would otherwise silently suppress nothing)."""
+    directives: list[Directive] = []
+    problems: list[Diagnostic] = []
+    for start, comment in doc.directives:
+        body = comment.removeprefix("<!--").removesuffix("-->").strip()
+        found = _DIRECTIVE.fullmatch(body)
+        if found is None:
+            continue
+        closing = source.text.find("-->", start + 4)
+        end = len(source.text) if closing < 0 else closing + 3
+        line = source.lines.position(end - 1)[0]
+        verb = found.group("verb").lower()
+        if verb not in VERBS:
+            expected = ", ".join("kmlint-" + v for v in VERBS)
+            problems.append(Diagnostic(source.path, "warning", f"line {line}: unknown directive 'kmlint-{verb}' (expected {expected})"))
+            continue
+        listed, _, reason = found.group("rest").partition("--")
+        selectors = tuple(part for part in _SELECTOR_SPLIT.split(listed) if part)
+        directives.append(Directive(verb, selectors, reason.strip(), start, end, line))
+    return directives, problems
+
+
+def _silencer(directives: Sequence[Directive], rule: Rule, finding: Finding) -> Directive | None:
+    """The directive that silences a finding, the most specific first: next-line, then a
+    disable/enable range (the last one before the finding decides), then disable-file."""
+    for directive in directives:
+        if directive.verb == "disable-next-line" and finding.line == directive.line + 1 and directive.covers(rule):
+            return directive
+    current: Directive | None = None
+    for directive in directives:
+        if directive.end > finding.start:
+            break
+        if directive.verb in ("disable", "enable") and directive.covers(rule):
+            current = directive if directive.verb == "disable" else None
+    if current is not None:
+        return current
+    for directive in directives:
+        if directive.verb == "disable-file" and directive.covers(rule):
+            return directive
+    return None
+
+
+def apply_suppressions(
+    source: SourceFile,
+    doc: Document,
+    findings: Sequence[Finding],
+    rules: Mapping[str, Rule],
+    report_unused: bool = False,
+) -> tuple[list[Finding], list[Diagnostic]]:
+    """The findings no directive silences (plus, when asked, a KM000 finding for each directive that
+    silenced nothing and names a rule of this run), and warnings about unknown directives."""
+    if not doc.directives:
+        return list(findings), []
+    directives, problems = parse_directives(source, doc)
+    if not directives:
+        return list(findings), problems
+    used: set[int] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        silencer = _silencer(directives, rules[finding.rule], finding)
+        if silencer is None:
+            kept.append(finding)
+        else:
+            used.add(silencer.start)
+    if report_unused:
+        for directive in directives:
+            # A directive naming only rules this run does not check (--select, presets) is not
+            # unused: those rules may well find something there when they run.
+            if directive.verb != "enable" and directive.start not in used and _names_active_rule(directive, rules):
+                kept.append(_unused_finding(source, directive))
+        kept.sort(key=lambda f: f.sort_key)
+    return kept, problems
+
+
+def _names_active_rule(directive: Directive, rules: Mapping[str, Rule]) -> bool:
+    return any(directive.covers(rule) for rule in rules.values())
+
+
+def _unused_finding(source: SourceFile, directive: Directive) -> Finding:
+    rule = UNUSED_SUPPRESSION
+    line, column = source.lines.position(directive.start)
+    end_line, end_column = source.lines.position(directive.end)
+    comment = source.text[directive.start : directive.end]
+    return Finding(
+        path=source.path,
+        start=directive.start,
+        end=directive.end,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        rule=rule.id,
+        name=rule.name,
+        category=rule.category,
+        severity=rule.severity,
+        message=f"“{directive.label}” silences nothing.",
+        suggestion=rule.suggestion,
+        text=comment,
+        source_line=source.lines.line_text(line),
+        context=fold(" ".join(comment.split())),
+    )
