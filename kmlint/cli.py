@@ -93,9 +93,9 @@ def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fa
             else:
                 yield from (target for target in discover([path]) if not config.excluded(target.path))
 
-    stream = click.get_text_stream("stdout")
+    stream = sys.stdout
     if diff:
-        sys.exit(show_diffs(fix_all(linter, targets(), write=False), stream, click.get_text_stream("stderr")))
+        sys.exit(show_diffs(fix_all(linter, targets(), write=False), stream, sys.stderr))
     context = ReportContext(
         rules={rule.id: rule for rule in (*rules, *([UNUSED_SUPPRESSION] if report_unused_suppressions else []))},
         color=_use_color(color, stream),

@@ -42,7 +42,7 @@ class TextReporter:
         carets = " " * (finding.column - 1) + "^" * max(width, 1)
         suggestion = f"suggestion: {finding.suggestion}"
         if finding.replacement:
-            suggestion = f"suggestion: write “{finding.replacement}” instead. {finding.suggestion}"
+            suggestion = f"replace with: “{finding.replacement}”\n {gutter} = {suggestion}"
         return (
             head
             + f" {self._paint(number, 'dim')} | {line}\n"
