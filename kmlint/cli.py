@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from typing import Sequence
@@ -59,7 +60,7 @@ def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fa
     """Check PATHS (files or folders; '-' for standard input; default '.')."""
     from kmlint.baseline import BaselineWriter, load_baseline
     from kmlint.config import load_config, resolve
-    from kmlint.discover import discover
+    from kmlint.discover import check_paths, discover
     from kmlint.engine import Linter
     from kmlint.fix import FixTally, fix_all, show_diffs
     from kmlint.reporters import REPORTERS, ReportContext, get_reporter
@@ -72,6 +73,7 @@ def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fa
     if output_format not in REPORTERS:
         raise click.BadParameter(f"{output_format!r} is not one of {', '.join(REPORTERS)}", param_hint="--format")
     paths = list(paths) or ["."]
+    check_paths(paths)
     if fix and not diff and "-" in paths:
         raise click.UsageError("--fix cannot rewrite standard input (use --diff to see the fixes)")
     if baseline_path and write_baseline:
@@ -212,6 +214,11 @@ def rules_test(paths) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI: KmlintError becomes one line on stderr and exit 2; no traceback reaches the user."""
+    # A file name with undecodable bytes (held as surrogates) or a character the terminal's
+    # encoding lacks must not stop the report: such characters are written as backslash escapes.
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="kmlint", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -220,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         click.echo("kmlint: aborted", err=True)
         sys.exit(130)
     except click.ClickException as error:
-        error.show()
+        # One line, like every other error (click's own shows usage lines first).
+        click.echo(f"kmlint: error: {error.format_message()} (see 'kmlint --help')", err=True)
         sys.exit(2)
     except KmlintError as error:
         click.echo(f"kmlint: error: {error}", err=True)

@@ -132,7 +132,6 @@ class FileIgnores:
 class Config:
     """A configuration as read (after `extends`); selectors are checked against the rules in `resolve`."""
 
-    path: str | None = None
     select: tuple[Selector, ...] | None = None
     ignore: tuple[Selector, ...] = ()
     min_severity: str | None = None
@@ -301,7 +300,7 @@ def _layer(data: Any, locate: Locator, path: str, folder: str, chain: tuple[str,
         return [value] if isinstance(value, str) else list(value)
 
     base = _extends(data["extends"], origin("extends"), folder, chain) if "extends" in data else Config()
-    changes: dict[str, Any] = {"path": path}
+    changes: dict[str, Any] = {}
     if "select" in data:
         changes["select"] = selectors(data["select"], "select")
     if "ignore" in data:

@@ -67,33 +67,38 @@ class OffsetMap:
     (one document character per source character) or replaces a source range (an entity, a
     collapsed whitespace run) as a whole."""
 
-    __slots__ = ("_doc_starts", "_src_starts", "_src_ends", "_verbatim")
+    __slots__ = ("_runs", "_doc_starts")
 
     def __init__(self) -> None:
-        self._doc_starts: list[int] = []
-        self._src_starts: list[int] = []
-        self._src_ends: list[int] = []
-        self._verbatim: list[bool] = []
+        # Four numbers per run, in one flat list (one append per run, not four): document start,
+        # source start, source end, and 1 when verbatim. Runs are added in document order.
+        self._runs: list[int] = []
+        self._doc_starts: list[int] = []  # every fourth number, taken when first looked up
 
     def add(self, doc_start: int, src_start: int, src_end: int, verbatim: bool) -> None:
-        self._doc_starts.append(doc_start)
-        self._src_starts.append(src_start)
-        self._src_ends.append(src_end)
-        self._verbatim.append(verbatim)
+        self._runs += (doc_start, src_start, src_end, verbatim)
+
+    def _run(self, index: int) -> int:
+        """Where in `_runs` the run holding document character `index` starts."""
+        if len(self._doc_starts) * 4 != len(self._runs):
+            self._doc_starts = self._runs[0::4]
+        return (bisect.bisect_right(self._doc_starts, index) - 1) * 4
 
     def start(self, index: int) -> int:
         """Source offset where document character `index` begins."""
-        run = bisect.bisect_right(self._doc_starts, index) - 1
-        if self._verbatim[run]:
-            return self._src_starts[run] + index - self._doc_starts[run]
-        return self._src_starts[run]
+        at = self._run(index)
+        runs = self._runs
+        if runs[at + 3]:
+            return runs[at + 1] + index - runs[at]
+        return runs[at + 1]
 
     def end(self, index: int) -> int:
         """Source offset just past document character `index`."""
-        run = bisect.bisect_right(self._doc_starts, index) - 1
-        if self._verbatim[run]:
-            return self._src_starts[run] + index - self._doc_starts[run] + 1
-        return self._src_ends[run]
+        at = self._run(index)
+        runs = self._runs
+        if runs[at + 3]:
+            return runs[at + 1] + index - runs[at] + 1
+        return runs[at + 2]
 
 
 _ABBREVIATIONS = frozenset(
@@ -101,6 +106,8 @@ _ABBREVIATIONS = frozenset(
 )
 _SENTENCE_BREAK = re.compile(r"([.?!\u2026]+)[\"'\u2019\u201d)\]]*( +)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
+_SENTENCE_REACH = 1000  # characters; far longer than a real sentence
+_LONGEST_WORD = 40  # longer than any abbreviation, so a cut-off word is never mistaken for one
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +143,17 @@ class Document:
             starts = self._sentence_cache[index] = _sentence_starts(self.text, block)
         first = bisect.bisect_right(starts, start) - 1
         last = bisect.bisect_left(starts, end)
-        return starts[first], (starts[last] if last < len(starts) else block.end)
+        low, high = starts[first], (starts[last] if last < len(starts) else block.end)
+        # Text with no sentence break for thousands of characters (a minified page, a 5 MB line)
+        # is not prose: the "sentence" is cut, at a space, to some way either side of the words,
+        # or every search in it (hedges, exceptions, claim terms) would make the file quadratic.
+        if start - low > _SENTENCE_REACH:
+            cut = self.text.find(" ", start - _SENTENCE_REACH, start)
+            low = cut + 1 if cut >= 0 else start
+        if high - end > _SENTENCE_REACH:
+            cut = self.text.rfind(" ", end, end + _SENTENCE_REACH)
+            high = cut if cut >= 0 else end
+        return low, high
 
 
 def _sentence_starts(text: str, block: Block) -> list[int]:
@@ -145,7 +162,9 @@ def _sentence_starts(text: str, block: Block) -> list[int]:
     starts = [block.start]
     for match in _SENTENCE_BREAK.finditer(text, block.start, block.end):
         if match.group(1) == ".":
-            word = _WORD_BEFORE.search(text, block.start, match.start(1))
+            # Only the last few characters can hold an abbreviation: searching from the block start
+            # would make a long paragraph quadratic (a 5 MB line took minutes).
+            word = _WORD_BEFORE.search(text, max(block.start, match.start(1) - _LONGEST_WORD), match.start(1))
             if word:
                 token = word.group(1).lower().rstrip(".")
                 if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
@@ -184,11 +203,23 @@ class DocumentBuilder:
         if start >= end:
             return
         chunk = self._spaced[start:end]
-        if not chunk.strip(" "):
+        words = chunk.strip(" ")
+        if not words:
             self.space(start, end)  # only whitespace, such as the indentation between two tags
             return
-        if "  " not in chunk and not (self._ignorables and _IGNORABLE_ONLY.search(chunk)):
-            self._verbatim(chunk, start, 0, len(chunk))  # the common case: nothing to collapse or drop
+        if "  " not in words and not (self._ignorables and _IGNORABLE_ONLY.search(words)):
+            # The common case, in one step: words with single spaces, maybe spaces around them.
+            first = end - len(chunk.lstrip(" "))
+            last = first + len(words)
+            if first > start:
+                self.space(start, first)
+            if self._pending_space is not None:
+                self._flush_space()
+            self._map.add(self._length, first, last, True)
+            self._parts.append(words)
+            self._length += last - first
+            if last < end:
+                self.space(last, end)
             return
         position = 0
         for special in _SPECIAL.finditer(chunk):
@@ -255,9 +286,11 @@ class DocumentBuilder:
         if trailing:
             end -= 1
         if start < end:
-            self._flush_space()
+            if self._pending_space is not None:
+                self._flush_space()
             self._map.add(self._length, base + start, base + end, True)
-            self._emit(chunk[start:end])
+            self._parts.append(chunk[start:end])
+            self._length += end - start
         if trailing:
             self.space(base + end, base + end + 1)
 

@@ -11,7 +11,7 @@ from kmlint.kinds import Check, Match, compile_rule
 from kmlint.ruleset import Rule
 from kmlint.source import SourceFile
 from kmlint.suppress import apply_suppressions
-from kmlint.terms import Scanner
+from kmlint.terms import Scanner, regex_timeout, time_limit
 
 if TYPE_CHECKING:
     from kmlint.baseline import Baseline
@@ -42,28 +42,37 @@ class Linter:
             for role, terms in check.roles().items():
                 self._scanner.add(terms, (index, role))
         self._scanner.compile()
+        # Rules abandoned for the rest of the run (in this process) once a regular expression of
+        # theirs ran past its time limit: a hostile pattern costs its time once, not once per file.
+        self._disabled: set[int] = set()
+        self._disabled_tags: set[tuple[int, str]] = set()
 
     def __reduce__(self):
         # Sent to a worker process as its rules and settings, and compiled once there.
         return (Linter, (self.rules, self._severities, self._file_ignores, self._report_unused_suppressions, self._baseline))
 
     def matches(self, doc: Document) -> tuple[list[tuple[Rule, Match]], list[str]]:
-        """All rule matches in a document, and notes on rules abandoned because a pattern timed out."""
-        notes: list[str] = []
-        hits, timed_out = self._scanner.scan(doc.folded)
-        abandoned = {index for index, _role in timed_out}
+        """All rule matches in a document, and notes on rules abandoned because a pattern timed out
+        or matched nearly everything."""
+        hits, failed = self._scanner.scan(doc.folded, self._disabled_tags)
+        abandoned: dict[int, str] = {}
+        for (index, _role), why in failed.items():
+            abandoned.setdefault(index, why)
         by_rule: dict[int, dict[str, list[tuple[int, int]]]] = {}
         for (index, role), spans in hits.items():
             by_rule.setdefault(index, {})[role] = spans
         results: list[tuple[Rule, Match]] = []
+        timeout = regex_timeout(doc.folded)
         for index in sorted(by_rule):
             check = self._checks[index]
-            if index in abandoned:
+            if index in abandoned or index in self._disabled:
                 continue
             try:
-                found = sorted(check.evaluate(doc, by_rule[index]), key=lambda m: (m.start, -m.end))
+                # Exceptions and hedges searched sentence by sentence share one time limit per rule.
+                with time_limit(timeout):
+                    found = sorted(check.evaluate(doc, by_rule[index]), key=lambda m: (m.start, -m.end))
             except TimeoutError:
-                abandoned.add(index)
+                abandoned[index] = f"a regular expression ran past its time limit ({timeout:.0f} s)"
                 continue
             last_end = -1
             for match in found:
@@ -71,8 +80,12 @@ class Linter:
                 if match.start >= last_end:
                     results.append((check.rule, match))
                     last_end = match.end
-        for index in sorted(abandoned):
-            notes.append(f"rule {self.rules[index].id} skipped: a pattern ran past its time limit on this file")
+        notes = []
+        for index, why in sorted(abandoned.items()):
+            self._disabled.add(index)
+            self._disabled_tags.update((index, role) for role in self._checks[index].roles())
+            rule = self.rules[index]
+            notes.append(f"rule {rule.id} ({rule.path}:{rule.line}) not applied to this file or the rest of the run: {why} on this file")
         return results, notes
 
     def check_source(self, source: SourceFile, keep_document: bool = False) -> FileResult:

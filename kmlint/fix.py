@@ -92,13 +92,13 @@ def fix_target(linter: Linter, target: Target | StdinInput, write: bool, keep_do
     if isinstance(target, StdinInput):
         data = target.data
     elif target.problem:
-        return FileFix(lint_target(linter, target))
+        return FileFix(lint_target(linter, target, keep_document))
     else:
         try:
             with open(target.path, "rb") as handle:
                 data = handle.read()
         except OSError:
-            return FileFix(lint_target(linter, target))  # reports why the file cannot be read
+            return FileFix(lint_target(linter, target, keep_document))  # reports why the file cannot be read
     try:
         source = read_source(target.path, target.kind, data)
     except SourceError as error:

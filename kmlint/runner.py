@@ -41,7 +41,13 @@ def lint_target(linter: Linter, target: Target | StdinInput, keep_document: bool
             source = read_source(target.path, target.kind)
     except SourceError as error:
         return FileResult(target.path, (), (Diagnostic(target.path, "error", error.message),))
-    return linter.check_source(source, keep_document)
+    try:
+        return linter.check_source(source, keep_document)
+    except Exception as error:  # a bug (or MemoryError) on one odd file must not stop the run
+        if os.environ.get("KMLINT_DEBUG"):
+            raise
+        message = f"internal error while checking ({type(error).__name__}: {error}); skipped"
+        return FileResult(target.path, (), (Diagnostic(target.path, "error", message),))
 
 
 # Files per task sent to a worker: enough to make the cost of passing a task negligible, few

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import os
 import re
+import stat
+from array import array
 from dataclasses import dataclass, field
 
 from kmlint.errors import SourceError
@@ -20,11 +23,24 @@ KIND_BY_SUFFIX = {
 }
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_NEWLINE = re.compile(r"\n")
 _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
 )
 _UTF8_NAMES = {"utf-8", "utf8"}
+# Labels a page may declare that browsers read as Windows-1252 (WHATWG Encoding Standard, "windows-1252"
+# labels): a page saying iso-8859-1 with curly quotes in 0x91-0x94 means them as quotes.
+_WINDOWS_1252_ALIASES = {"iso8859-1", "ascii", "cp1252"}  # codecs.lookup() names
+# Bytes that plain text never holds (C0 controls other than tab, line breaks, form feed and escape):
+# a file whose head is full of them is binary even without a NUL byte.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_BINARY_SHARE = 0.1
+_SNIFF = 8192
+# Checking a file takes about 15 times its size in memory (decoded text, document text, matching
+# text, offset maps): beyond this size a file is skipped with a diagnostic rather than risk the
+# run being killed for lack of memory. 128 MiB is far past any real page.
+MAX_FILE_BYTES = 128 * 1024 * 1024
 
 
 def kind_for(name: str) -> str | None:
@@ -39,11 +55,19 @@ class LineIndex:
     `\\n`, `\\r\\n` and a lone `\\r` are each one line break; a BOM was removed when decoding.
     """
 
-    __slots__ = ("_starts", "_text")
+    __slots__ = ("_starts", "_text", "_last")
 
     def __init__(self, text: str):
         self._text = text
-        self._starts = [0] + [m.end() for m in _LINE_BREAK.finditer(text)]
+        # An array of machine integers: a 100 MB file has millions of lines.
+        self._starts = array("q", [0])
+        if "\r" in text:
+            self._starts.extend(m.end() for m in _LINE_BREAK.finditer(text))
+        else:  # the common case, three times faster: one literal to find, no Python code per line
+            self._starts.extend(map(re.Match.end, _NEWLINE.finditer(text)))
+        # The last line asked for: findings on one line share one string (a 5 MB line with
+        # thousands of findings must not be copied once per finding).
+        self._last: tuple[int, str] = (0, "")
 
     def position(self, offset: int) -> tuple[int, int]:
         index = bisect.bisect_right(self._starts, offset) - 1
@@ -51,9 +75,17 @@ class LineIndex:
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line break."""
+        if self._last[0] == line:
+            return self._last[1]
         start = self._starts[line - 1]
         end = self._starts[line] if line < len(self._starts) else len(self._text)
-        return self._text[start:end].rstrip("\r\n")
+        if end > start and self._text[end - 1] == "\n":
+            end -= 1
+        if end > start and self._text[end - 1] == "\r":
+            end -= 1
+        text = self._text[start:end]
+        self._last = (line, text)
+        return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,31 +108,54 @@ def decode(data: bytes, path: str) -> tuple[str, str, tuple[str, ...]]:
 
     Returns (text, encoding, warnings). Raises SourceError for binary content.
     """
+    # UTF-32 first: its little-endian BOM starts with the UTF-16 one.
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return _strict_or_replace(data, "utf-32", path)
     if data.startswith(codecs.BOM_UTF8):
         return _strict_or_replace(data[3:], "utf-8", path)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16", ()
-        except UnicodeDecodeError:
-            raise SourceError("invalid UTF-16 text; skipped", path) from None
-    if b"\x00" in data[:8192]:
-        raise SourceError("binary file (NUL bytes); skipped", path)
+        return _strict_or_replace(data, "utf-16", path)
+    head = data[:_SNIFF]
+    if b"\x00" in head:
+        bomless = _bomless_utf16(head)
+        if bomless is None:
+            raise SourceError("binary file (NUL bytes); skipped", path)
+        text, encoding, warnings = _strict_or_replace(data, bomless, path)
+        return text, encoding, (f"no byte order mark; read as {bomless.upper()}", *warnings)
+    if len(_CONTROL_BYTES.findall(head)) > _BINARY_SHARE * len(head):
+        raise SourceError("binary file (control bytes); skipped", path)
     try:
         return data.decode("utf-8"), "utf-8", ()
     except UnicodeDecodeError:
         pass
     declared = _declared_charset(data[:4096])
-    if declared and declared not in _UTF8_NAMES:
+    if declared and declared not in _UTF8_NAMES and declared not in _WINDOWS_1252_ALIASES:
         try:
             return data.decode(declared), declared, ()
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: UnicodeError, and codecs that are not text encodings
             pass
-    if not _has_utf8_sequence(data):
-        # No valid multi-byte UTF-8 sequence at all: legacy 8-bit copy, most often Windows-1252
-        # (curly quotes in 0x91-0x94); its undefined bytes fall back to Latin-1.
+    if declared in _WINDOWS_1252_ALIASES or not _has_utf8_sequence(data):
+        # Declared Latin-1 (read as Windows-1252 by browsers), or no valid multi-byte UTF-8 sequence
+        # at all: legacy 8-bit copy, most often Windows-1252 (curly quotes in 0x91-0x94); its
+        # undefined bytes fall back to Latin-1.
         text = data.decode("cp1252", errors="latin1fallback")
-        return text, "windows-1252", ("not UTF-8; decoded as Windows-1252",)
+        warnings = () if declared in _WINDOWS_1252_ALIASES else ("not UTF-8; decoded as Windows-1252",)
+        return text, "windows-1252", warnings
     return _strict_or_replace(data, "utf-8", path)
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the head looks like UTF-16 text without a BOM (mostly ASCII,
+    so every other byte is NUL), else None."""
+    pairs = len(head) // 2
+    if pairs < 2:
+        return None
+    for encoding, zero_at in (("utf-16-le", 1), ("utf-16-be", 0)):
+        zeros = head[zero_at : pairs * 2 : 2].count(0)
+        others = head[1 - zero_at : pairs * 2 : 2].count(0)
+        if zeros >= 0.9 * pairs and others == 0:
+            return encoding
+    return None
 
 
 def _strict_or_replace(data: bytes, encoding: str, path: str) -> tuple[str, str, tuple[str, ...]]:
@@ -108,8 +163,10 @@ def _strict_or_replace(data: bytes, encoding: str, path: str) -> tuple[str, str,
         return data.decode(encoding), encoding, ()
     except UnicodeDecodeError as error:
         text = data.decode(encoding, errors="replace")
-        line = data.count(b"\n", 0, error.start) + 1
-        return text, encoding, (f"invalid UTF-8 bytes from line {line}; replaced with U+FFFD",)
+        before = data[: error.start].decode(encoding, errors="replace")
+        line = sum(1 for _ in _LINE_BREAK.finditer(before)) + 1
+        name = "UTF-8" if encoding == "utf-8" else encoding.upper()
+        return text, encoding, (f"invalid {name} bytes from line {line}; replaced with U+FFFD",)
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -138,17 +195,61 @@ def _latin1_fallback(error: UnicodeError) -> tuple[str, int]:
 codecs.register_error("latin1fallback", _latin1_fallback)
 
 
+def read_bytes(path: str) -> bytes:
+    """The bytes of a regular file; SourceError (one line, the file skipped) for anything else.
+
+    The file is opened without blocking and checked before it is read: opening a named pipe for
+    reading waits for a writer (forever, in a hook), and a device such as /dev/zero never ends."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError:
+        raise SourceError("no such file (it may have been removed during the run); skipped", path) from None
+    except IsADirectoryError:
+        raise SourceError("is a folder; skipped", path) from None
+    except OSError as error:
+        raise SourceError(f"cannot read ({error.strerror or error}); skipped", path) from None
+    except ValueError:  # a NUL character in the name
+        raise SourceError("not a valid file name; skipped", path) from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        os.close(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError("is a folder; skipped", path)
+        if stat.S_ISREG(info.st_mode):
+            raise SourceError(_too_large(info.st_size), path)
+        raise SourceError(f"not a regular file ({_file_type(info.st_mode)}); skipped", path)
+    with os.fdopen(descriptor, "rb") as handle:
+        try:
+            # One byte more than the limit: a file growing while it is read is still caught.
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise SourceError(f"cannot read ({error.strerror or error}); skipped", path) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(_too_large(len(data)), path)
+    return data
+
+
+def _too_large(size: int) -> str:
+    return f"too large to check ({size / 2**20:.0f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB); skipped"
+
+
+def _file_type(mode: int) -> str:
+    """What a path that is not a regular file is, for the diagnostic."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file either"
+
+
 def read_source(path: str, kind: str | None = None, data: bytes | None = None) -> SourceFile:
     """Read and decode one file (or given bytes, for stdin) into a SourceFile."""
     if data is None:
-        try:
-            with open(path, "rb") as handle:
-                data = handle.read()
-        except FileNotFoundError:
-            raise SourceError("no such file; skipped", path) from None
-        except IsADirectoryError:
-            raise SourceError("is a folder; skipped", path) from None
-        except OSError as error:
-            raise SourceError(f"cannot read ({error.strerror or error}); skipped", path) from None
+        data = read_bytes(path)
+    elif len(data) > MAX_FILE_BYTES:
+        raise SourceError(_too_large(len(data)), path)
     text, encoding, warnings = decode(data, path)
     return SourceFile(path=path, text=text, kind=kind or kind_for(path) or "text", encoding=encoding, warnings=warnings)

@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 from kmlint.document import Document, fold
 from kmlint.findings import Diagnostic, Finding
-from kmlint.ruleset import Rule
+from kmlint.ruleset import Reference, Rule
 from kmlint.selection import selector_matches
 from kmlint.source import SourceFile
 
@@ -30,7 +30,8 @@ UNUSED_SUPPRESSION = Rule(
         "A suppression that no longer matches a finding hides nothing today but would silently hide a "
         "future claim at that place; removing stale suppressions keeps every exemption deliberate."
     ),
-    references=(),
+    # Prior art for reporting stale suppressions (every reporter expects at least one reference).
+    references=(Reference("Ruff rule RUF100, unused-noqa", "https://docs.astral.sh/ruff/rules/unused-noqa/"),),
     flag_examples=(),
     pass_examples=(),
     scope=None,

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import itertools
 import re
+import string
+import time
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Collection
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Hashable, Iterable, Iterator
 
 import regex
 
 from kmlint.document import Document, normalize_phrase
 
-# A user-written regular expression gets this long (seconds) per document before it is abandoned.
-REGEX_TIMEOUT = 2.0
+# Rule files are untrusted: a user-written regular expression gets this long (seconds) per
+# document, plus a second per 20 million characters, before its rule is abandoned. The regex
+# module may overrun a timeout two- or threefold, so it is kept short.
+REGEX_TIMEOUT = 0.5
+_CHARACTERS_PER_EXTRA_SECOND = 20_000_000
+# More hits than this for one pattern in one document is a pattern that matches nearly anything
+# (`.`, `\w`): its rule is abandoned before the hits fill the memory.
+MAX_PATTERN_HITS = 100_000
 MAX_VARIANTS = 5000
 _ALTERNATION = re.compile(r"(\([^()]*\))")
 
@@ -57,9 +68,149 @@ def phrase_key(text: str) -> str:
 def compile_regex(pattern: str) -> regex.Pattern[str]:
     """Compile a rule's regular expression; it runs over folded (lower-case) text."""
     try:
-        return regex.compile(pattern, regex.VERSION0)
+        compiled = regex.compile(pattern, regex.VERSION0)
     except regex.error as error:
         raise TermError(f"invalid regular expression {pattern!r}: {error}") from None
+    risk = backtracking_risk(pattern)
+    if risk:
+        raise TermError(
+            f"regular expression {pattern!r} can take exponential time: {risk}; match each character one way "
+            "only, or make the group atomic (?>...) or its repetition possessive (*+, ++)"
+        )
+    return compiled
+
+
+# -- patterns that can backtrack catastrophically -----------------------------------------------
+# Rule files are untrusted. A group repeated without bound that itself repeats without bound,
+# (a+)+, or whose alternatives can start with the same character, (a|aa)*, can take exponential
+# time on text that almost matches. The time limit stops such a pattern at run time; rejecting
+# it at load time tells the rule's author which pattern and how to fix it. Deliberately narrow:
+# only these two shapes, and never inside atomic groups or under possessive quantifiers.
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})([?+]?)")
+_UNBOUNDED = re.compile(r"[*+]|\{\d*,\}")
+_FLAGS_ONLY = re.compile(r"\(\?[a-zA-Z-]+\)")
+_GROUP_OPENING = re.compile(r"\((?:\?(?:[:>|=!]|<[=!]|P?<\w+>|'\w+'|[a-zA-Z-]+:))?")
+_NO_FIRST = ""  # a branch whose first character is not known (it starts with a group or may be empty)
+# Atomic groups and lookarounds: the engine never backtracks into them.
+_OPAQUE = ("(?>", "(?=", "(?!", "(?<=", "(?<!")
+# Characters tried against two alternatives' first atoms to see whether they overlap.
+_PROBES = string.ascii_lowercase + string.digits + string.punctuation + " \t\n\u00e9\u00df\u2019\u4e00"
+
+
+@dataclass
+class _Group:
+    opening: str
+    start: int
+    unbounded: bool = False  # holds a repetition without an upper bound
+    firsts: list[str] = field(default_factory=list)  # first atom of each finished alternative
+    first: str | None = None  # first atom of the alternative being read (None: nothing yet)
+    text: str = ""  # the whole group, once closed
+
+
+def backtracking_risk(pattern: str) -> str | None:
+    """Why `pattern` can take exponential time (a repeated group that repeats, or repeated
+    alternatives that overlap), or None."""
+    stack = [_Group("", 0)]
+    last: str | _Group | None = None  # the item a quantifier would apply to
+    last_is_first = False  # ... and it is the first atom of its alternative
+    position = 0
+    while position < len(pattern):
+        group = stack[-1]
+        char = pattern[position]
+        quantifier = _QUANTIFIER.match(pattern, position)
+        if quantifier and last is not None:
+            text = quantifier.group()
+            possessive = quantifier.group(1) == "+"
+            unbounded = not possessive and _UNBOUNDED.match(text) is not None
+            if unbounded and isinstance(last, _Group) and not last.opening.startswith(_OPAQUE):
+                if last.unbounded:
+                    return f"{last.text}{text} repeats a group that itself repeats without bound"
+                overlap = _overlapping(last.firsts)
+                if overlap:
+                    return f"{last.text}{text} repeats alternatives that can both start with {overlap!r}"
+            group.unbounded |= unbounded
+            if last_is_first and (text[0] in "*?" or text.startswith(("{0", "{,"))):
+                group.first = _NO_FIRST  # an optional first atom: the alternative may start later
+            last = None
+            position = quantifier.end()
+            continue
+        if char == "\\":
+            end = position + 2
+            if pattern[position + 1 : position + 2] in ("p", "P", "N", "x", "u", "U") and pattern[end : end + 1] == "{":
+                end = pattern.find("}", end) + 1 or len(pattern)
+            atom = pattern[position:end]
+        elif char == "[":
+            end = position + 1 + (pattern[position + 1 : position + 2] == "^")
+            end += pattern[end : end + 1] == "]"
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            end += 1
+            atom = pattern[position:end]
+        elif char == "(":
+            flags = _FLAGS_ONLY.match(pattern, position)
+            if flags or pattern.startswith("(?#", position):
+                position = flags.end() if flags else (pattern.find(")", position) + 1 or len(pattern))
+                continue
+            opening = _GROUP_OPENING.match(pattern, position)
+            assert opening is not None
+            stack.append(_Group(opening.group(), position))
+            last = None
+            position = opening.end()
+            continue
+        elif char == ")" and len(stack) > 1:
+            closed = stack.pop()
+            closed.text = pattern[closed.start : position + 1]
+            closed.firsts.append(closed.first or _NO_FIRST)
+            parent = stack[-1]
+            if not closed.opening.startswith(_OPAQUE):
+                parent.unbounded |= closed.unbounded
+            if parent.first is None:
+                parent.first = _NO_FIRST
+            last, last_is_first = closed, False
+            position += 1
+            continue
+        elif char == "|":
+            group.firsts.append(group.first or _NO_FIRST)
+            group.first = None
+            last = None
+            position += 1
+            continue
+        elif char in "^$":
+            last = None
+            position += 1
+            continue
+        else:
+            end = position + 1
+            atom = char
+        last_is_first = group.first is None
+        if last_is_first:
+            group.first = atom
+        last = atom
+        position = end
+    return None
+
+
+def _overlapping(firsts: list[str]) -> str | None:
+    """A character two of the alternatives can both start with, if any."""
+    seen: set[str] = set()
+    for first in firsts:
+        if first == _NO_FIRST:
+            continue
+        matched = _first_characters(first)
+        common = seen & matched
+        if common:
+            return min(common)
+        seen |= matched
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _first_characters(atom: str) -> frozenset[str]:
+    try:
+        compiled = regex.compile(atom, regex.VERSION0)
+    except regex.error:
+        return frozenset()
+    return frozenset(char for char in _PROBES if compiled.fullmatch(char))
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +263,38 @@ def _is_word(char: str) -> bool:
     return bool(char) and (char.isalnum() or char == "_")
 
 
+def regex_timeout(text: str) -> float:
+    """The time a rule's regular expression may take over `text`."""
+    return REGEX_TIMEOUT + len(text) / _CHARACTERS_PER_EXTRA_SECOND
+
+
+# The end of the time allowed to the rule being evaluated on the current document (set by the
+# engine around each rule): patterns searched sentence by sentence must not add up to minutes
+# over thousands of sentences, each under the limit.
+_deadline: float | None = None
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Regular expressions searched by LocalMatchers inside this block share `seconds`; past
+    them, TimeoutError is raised."""
+    global _deadline
+    previous, _deadline = _deadline, time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
+def _time_left() -> float:
+    if _deadline is None:
+        return REGEX_TIMEOUT
+    left = _deadline - time.monotonic()
+    if left <= 0:
+        raise TimeoutError("regular expression time limit reached")
+    return left
+
+
 class LocalMatcher:
     """Finds a TermSet inside a small window (a sentence): used for hedges and exceptions."""
 
@@ -132,7 +315,7 @@ class LocalMatcher:
             for match in self._literal.finditer(text, start, end):
                 yield match.span()
         for pattern in self._patterns:
-            for match in pattern.finditer(text, start, end, timeout=REGEX_TIMEOUT):
+            for match in pattern.finditer(text, start, end, timeout=_time_left()):
                 yield match.span()
 
     def found(self, doc: Document, start: int, end: int) -> bool:
@@ -164,9 +347,11 @@ class Scanner:
     def compile(self) -> None:
         self._literal = re.compile(trie_pattern(sorted(self._forms))) if self._forms else None
 
-    def scan(self, text: str) -> tuple[dict[Hashable, list[tuple[int, int]]], list[Hashable]]:
-        """Hits by tag, and the tags whose regular expression ran past the time limit."""
-        timed_out: list[Hashable] = []
+    def scan(self, text: str, skip: Collection[Hashable] = ()) -> tuple[dict[Hashable, list[tuple[int, int]]], dict[Hashable, str]]:
+        """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
+        time limit or matched too often). Regular expressions of tags in `skip` are not run."""
+        failed: dict[Hashable, str] = {}
+        timeout = regex_timeout(text)
         found: dict[Hashable, set[tuple[int, int]]] = defaultdict(set)
         literal = self._literal
         if literal is not None:
@@ -179,13 +364,19 @@ class Scanner:
                     if again:
                         self._literal_hits(again.start(), again.group(), found)
         for pattern, tag in self._regexes:
+            if tag in skip or tag in failed:
+                continue
+            spans = found[tag]
             try:
-                for match in pattern.finditer(text, timeout=REGEX_TIMEOUT):
+                for match in pattern.finditer(text, timeout=timeout):
                     if match.end() > match.start():
-                        found[tag].add(match.span())
+                        spans.add(match.span())
+                        if len(spans) > MAX_PATTERN_HITS:
+                            failed[tag] = f"a regular expression matched more than {MAX_PATTERN_HITS} times"
+                            break
             except TimeoutError:
-                timed_out.append(tag)
-        return {tag: sorted(spans) for tag, spans in found.items()}, timed_out
+                failed[tag] = f"a regular expression ran past its time limit ({timeout:.0f} s)"
+        return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
 
     def _literal_hits(self, start: int, matched: str, found: dict[Hashable, set[tuple[int, int]]]) -> None:
         # The trie returns the longest phrase at `start`; shorter phrases ending on a word

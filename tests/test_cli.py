@@ -103,10 +103,10 @@ def test_statistics_counts_per_rule(pages, run_cli):
         ("--select", "KM101", {"KM101"}),
         ("--select", "KM1", {"KM101"}),
         ("--select", "absolute-safety", {"KM101"}),
-        ("--select", "hype", {"KM201"}),
-        ("--select", "KM101,hype", {"KM101", "KM201"}),
-        ("--ignore", "KM101", {"KM201"}),
-        ("--ignore", "safety-absolute", {"KM201"}),
+        ("--select", "hype", {"KM301"}),
+        ("--select", "KM101,hype", {"KM101", "KM301"}),
+        ("--ignore", "KM101", {"KM301"}),
+        ("--ignore", "safety-absolute", {"KM301"}),
     ],
 )
 def test_select_and_ignore(pages, run_cli, option, value, expected):
@@ -140,8 +140,8 @@ def test_fail_on_with_errors(pages, run_cli, fail_on, status):
 
 
 def test_fail_on_error_ignores_warnings(pages, run_cli):
-    result = run_cli("check", "--select", "KM201", "--fail-on", "error", str(pages / "risky.html"))
-    assert "KM201" in result.out and result.status == 0
+    result = run_cli("check", "--select", "KM301", "--fail-on", "error", str(pages / "risky.html"))
+    assert "KM301" in result.out and result.status == 0
 
 
 def test_clean_file_exits_zero(pages, run_cli):
@@ -151,7 +151,7 @@ def test_clean_file_exits_zero(pages, run_cli):
 
 def test_stdin_with_filename_picks_the_extractor(run_cli):
     result = run_cli("check", "--format", "json", "--stdin-filename", "page.html", "-", stdin=b"<script>safe and non-addictive</script><p>game-changer</p>")
-    assert [(f["path"], f["rule"]) for f in findings(result)] == [("page.html", "KM201")]
+    assert [(f["path"], f["rule"]) for f in findings(result)] == [("page.html", "KM301")]
 
 
 def test_missing_path_is_reported_and_exits_two(run_cli, tmp_path):

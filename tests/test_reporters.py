@@ -171,15 +171,17 @@ def test_sarif_absolute_path_becomes_a_file_uri(tmp_path):
 
 
 def test_sarif_reports_a_file_that_could_not_be_checked(run_cli, tmp_path):
+    # A binary file: a path that does not exist at all is a usage error for the whole run.
+    (tmp_path / "binary.html").write_bytes(b"\x00\x01\x02")
     result = run_cli(
-        "check", "--no-builtin-rules", "--rules", str(GOLDEN / "rules.yaml"), "--format", "sarif", str(tmp_path / "missing.html")
+        "check", "--no-builtin-rules", "--rules", str(GOLDEN / "rules.yaml"), "--format", "sarif", str(tmp_path / "binary.html")
     )
     assert result.status == 2
     invocation = json.loads(result.out)["runs"][0]["invocations"][0]
     assert invocation["executionSuccessful"] is False
     notification = invocation["toolExecutionNotifications"][0]
     assert notification["level"] == "error"
-    assert "no such file" in notification["message"]["text"]
+    assert "binary file" in notification["message"]["text"]
 
 
 # -- GitHub ------------------------------------------------------------------------------------
@@ -254,14 +256,15 @@ def test_junit_has_one_testcase_per_file_failing_with_its_findings(golden_run):
 def test_junit_reports_an_unreadable_file_as_an_error_and_stays_well_formed(run_cli, tmp_path):
     page = tmp_path / "odd\x01name<&>.txt"
     page.write_text("It is completely safe.\n", encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02")
     result = run_cli(
-        "check", "--no-builtin-rules", "--rules", str(GOLDEN / "rules.yaml"), "--format", "junit", str(page), str(tmp_path / "gone.txt")
+        "check", "--no-builtin-rules", "--rules", str(GOLDEN / "rules.yaml"), "--format", "junit", str(page), str(tmp_path / "binary.txt")
     )
     root = ET.fromstring(result.out)
     cases = list(root.iter("testcase"))
     assert cases[0].get("name") == str(page).replace("\x01", "\ufffd")
     assert cases[0].find("failure") is not None
-    assert "no such file" in cases[1].find("error").get("message")
+    assert "binary file" in cases[1].find("error").get("message")
     assert root.get("errors") == "1" and root.get("failures") == "1"
 
 

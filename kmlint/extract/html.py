@@ -32,6 +32,8 @@ _MARKUP = re.compile(
     )""",
     re.VERBOSE,
 )
+# Only meta tags and alt or title attributes give prose: other tags' attributes are not parsed.
+_ALT_OR_TITLE = re.compile(r"(?:alt|title)\s*=", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _CLOSERS: dict[str, re.Pattern[str]] = {}
 
@@ -56,14 +58,16 @@ class HtmlReader:
         self._aside: list[tuple[str, int, int]] = []
 
     def read(self, start: int, end: int) -> None:
-        source = self.source
+        source, builder = self.source, self.builder
         position = start
         while position < end:
             opening = source.find("<", position, end)
             if opening < 0:
-                self._text(position, end)
+                opening = end
+            if position < opening:
+                add_prose(builder, source, position, opening, entities=True)
+            if opening == end:
                 return
-            self._text(position, opening)
             position = self._markup(opening, end)
 
     def finish(self) -> None:
@@ -84,26 +88,27 @@ class HtmlReader:
         if match is None:
             self._text(opening, opening + 1)  # a "<" that starts no tag is text
             return opening + 1
-        if match.group("comment"):
+        kind = match.lastgroup  # "close" for a start tag, else the one group that matched
+        if kind == "close":
+            return self._start_tag(match.group("start").lower(), match, end)
+        if kind == "comment":
             close = source.find("-->", opening + 4, end)
             stop = end if close < 0 else close + 3
             self.builder.directive(opening, source[opening:stop])
             return stop
-        if match.group("bang") is not None or match.group("pi") is not None:
-            return match.end()
-        name = (match.group("end") or match.group("start")).lower()
-        if match.group("end") is not None:
+        if kind == "end":
+            name = match.group("end").lower()
             if name == "a":
                 self.builder.link_end()
             if name in BLOCK_TAGS:
                 self._boundary(match.start(), match.end(), leaving=name)
-            return match.end()
-        return self._start_tag(name, match, end)
+        return match.end()  # an end tag, <!...> or <?...>
 
     def _start_tag(self, name: str, match: re.Match[str], end: int) -> int:
-        self._attributes(name, match.start("attrs"), match.end("attrs"))
+        attributes_start, attributes_end = match.span("attrs")
+        if attributes_start < attributes_end and (name == "meta" or _ALT_OR_TITLE.search(self.source, attributes_start, attributes_end)):
+            self._attributes(name, attributes_start, attributes_end)
         after = match.end()
-        self_closing = match.group("attrs").rstrip().endswith("/")
         if name == "title":
             closer = _closer(name).search(self.source, after, end)
             stop = closer.start() if closer else end
@@ -114,7 +119,7 @@ class HtmlReader:
         if name in RAW_TEXT:
             closer = _closer(name).search(self.source, after, end)
             return closer.end() if closer else end
-        if name in NON_PROSE and not self_closing:
+        if name in NON_PROSE and not match.group("attrs").rstrip().endswith("/"):
             self.builder.space(match.start(), after)
             return self._skip_nested(name, after, end)
         if name == "a" and re.search(r"\bhref\s*=", match.group("attrs"), re.IGNORECASE):

@@ -24,6 +24,10 @@ _SPECIALS = {
 def add_prose(builder: DocumentBuilder, source: str, start: int, end: int, entities: bool = False, escapes: bool = False) -> None:
     """Add source[start:end] as prose: entities and escapes decoded (when asked), web addresses left out."""
     chunk = source[start:end]
+    if not chunk.strip(" \t\n\r"):
+        if chunk:
+            builder.space(start, end)  # only whitespace (as between two tags): a word break
+        return
     if "&" not in chunk and "\\" not in chunk and "://" not in chunk and "www." not in chunk and "mailto:" not in chunk:
         builder.text(start, end)
         return

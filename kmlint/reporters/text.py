@@ -36,10 +36,8 @@ class TextReporter:
             return head
         number = str(finding.line)
         gutter = " " * len(number)
-        # Tabs shown as one space keep the carets under the right code points.
-        line = finding.source_line.replace("\t", " ")
-        width = (finding.end_column if finding.end_line == finding.line else len(line) + 1) - finding.column
-        carets = " " * (finding.column - 1) + "^" * max(width, 1)
+        line, column, end_column = _excerpt(finding)
+        carets = " " * (column - 1) + "^" * max(end_column - column, 1)
         suggestion = f"suggestion: {finding.suggestion}"
         if finding.replacement:
             suggestion = f"replace with: “{finding.replacement}”\n {gutter} = {suggestion}"
@@ -62,9 +60,32 @@ class TextReporter:
             parts = [_count(counts[level], level) for level in ("error", "warning", "info") if counts.get(level)]
             write(self._paint(f"Found {_count(summary.findings, 'problem')} ({', '.join(parts)}) in {files}.", "bold") + "\n")
         else:
-            write(self._paint(f"No problems found in {files}.", "green") + "\n")
+            # A file that could not be checked is never counted as clean.
+            write(self._paint(f"No problems found in {_count(summary.files - summary.failed, 'file')}.", "green") + "\n")
         if summary.failed:
             write(self._paint(f"{_count(summary.failed, 'file')} could not be checked.", "error") + "\n")
+
+
+# A longer line (a minified page, a 5 MB line) is shown as an excerpt around the finding: the
+# whole line once per finding would make the report many times the size of the file.
+_LONGEST_LINE = 240
+_CONTEXT = 60
+
+
+def _excerpt(finding: Finding) -> tuple[str, int, int]:
+    """The line to show, with the finding's start and end column in it (1-based, end exclusive)."""
+    line = finding.source_line
+    column = finding.column
+    end_column = finding.end_column if finding.end_line == finding.line else len(line) + 1
+    if len(line) > _LONGEST_LINE:
+        start = max(0, column - 1 - _CONTEXT)
+        stop = min(len(line), column - 1 + min(end_column - column, _LONGEST_LINE - 2 * _CONTEXT) + _CONTEXT)
+        before = "…" if start else ""
+        line = before + line[start:stop] + ("…" if stop < len(line) else "")
+        column += len(before) - start
+        end_column = min(end_column + len(before) - start, len(line) + 1)
+    # Tabs shown as one space keep the carets under the right code points.
+    return line.replace("\t", " "), column, end_column
 
 
 def _count(number: int, noun: str) -> str:
