@@ -127,7 +127,7 @@ def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fa
 
 @cli.group()
 def rules() -> None:
-    """List, show, validate and test rules."""
+    """List, show, validate, test and document rules."""
 
 
 _rule_source_options = [
@@ -210,6 +210,35 @@ def rules_test(paths) -> None:
         click.echo(failure)
     click.echo(f"{total - len(failures)} passed, {len(failures)} failed ({len(rules_loaded)} rules)")
     sys.exit(1 if failures else 0)
+
+
+@rules.command("docs")
+@click.option("--output", "-o", default=None, help="Write the reference to this file (atomically) instead of standard output.")
+@click.option("--check", is_flag=True, help="With --output: write nothing; exit 1 if the file is not up to date.")
+@_with_rule_sources
+def rules_docs(output, check, rule_paths, no_builtin_rules) -> None:
+    """Generate the rule reference (docs/rules.md): one section per rule, from the rule files."""
+    from kmlint import ruledocs
+
+    rules_loaded = _load_rules(rule_paths, not no_builtin_rules)
+    if check:
+        if output is None:
+            raise click.UsageError("--check needs --output FILE (the file to compare)")
+        try:
+            with open(output, encoding="utf-8", newline="") as handle:
+                current = handle.read()
+        except OSError as error:
+            raise KmlintError(f"cannot read {output} ({error.strerror or error})") from None
+        if current != ruledocs.render(rules_loaded):
+            click.echo(f"{output} is out of date; run: kmlint rules docs --output {output}")
+            sys.exit(1)
+        click.echo(f"{output} is up to date.")
+        return
+    if output is None:
+        click.echo(ruledocs.render(rules_loaded), nl=False)
+        return
+    ruledocs.write(rules_loaded, output)
+    click.echo(f"Wrote {len(rules_loaded)} rules to {output}.")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

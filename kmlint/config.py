@@ -8,15 +8,17 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
 
-import jsonschema
 import yaml
 
 from kmlint.errors import ConfigError
 from kmlint.findings import SEVERITY_RANK
 from kmlint.ruleset import Rule, builtin_rules_dir, find_node, load_rules, load_yaml, node_position, schema_message
 from kmlint.selection import select_rules, selector_matches, split_selectors
+
+if TYPE_CHECKING:
+    import jsonschema
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -263,6 +265,8 @@ _VALIDATOR: jsonschema.protocols.Validator | None = None
 def _validator() -> jsonschema.protocols.Validator:
     global _VALIDATOR
     if _VALIDATOR is None:
+        import jsonschema  # here, not at the top: a run without a config file never needs it (start-up time)
+
         text = resources.files("kmlint.schemas").joinpath("config.schema.json").read_text(encoding="utf-8")
         _VALIDATOR = jsonschema.Draft202012Validator(json.loads(text))
     return _VALIDATOR
@@ -272,7 +276,9 @@ def _validate(data: Any, locate: Locator, path: str) -> None:
     errors = list(_validator().iter_errors(data))
     if not errors:
         return
-    error = jsonschema.exceptions.best_match(errors)
+    from jsonschema.exceptions import best_match
+
+    error = best_match(errors)
     at = list(error.absolute_path)
     unknown_key = error.validator == "additionalProperties" and isinstance(error.instance, dict)
     if unknown_key:

@@ -72,7 +72,7 @@ class Linter:
                 with time_limit(timeout):
                     found = sorted(check.evaluate(doc, by_rule[index]), key=lambda m: (m.start, -m.end))
             except TimeoutError:
-                abandoned[index] = f"a regular expression ran past its time limit ({timeout:.0f} s)"
+                abandoned[index] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
                 continue
             last_end = -1
             for match in found:

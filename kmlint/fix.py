@@ -14,7 +14,7 @@ from kmlint.errors import SourceError
 from kmlint.findings import Diagnostic, FileResult, Finding
 from kmlint.fsutil import ChangedOnDisk, atomic_write
 from kmlint.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, StdinInput, lint_target
-from kmlint.source import SourceFile, read_source
+from kmlint.source import SourceFile, read_bytes, read_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +95,8 @@ def fix_target(linter: Linter, target: Target | StdinInput, write: bool, keep_do
         return FileFix(lint_target(linter, target, keep_document))
     else:
         try:
-            with open(target.path, "rb") as handle:
-                data = handle.read()
-        except OSError:
+            data = read_bytes(target.path)  # regular files only: opening a named pipe would block
+        except SourceError:
             return FileFix(lint_target(linter, target, keep_document))  # reports why the file cannot be read
     try:
         source = read_source(target.path, target.kind, data)

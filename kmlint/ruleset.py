@@ -7,13 +7,16 @@ import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-import jsonschema
 import yaml
 
+from kmlint import cache
 from kmlint.errors import RuleError
 from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SPAN_CATEGORIES = (
     "safety-absolute", "hype", "efficacy-overclaim", "unsupported-science", "regulatory-status",
@@ -79,6 +82,8 @@ _VALIDATOR: jsonschema.protocols.Validator | None = None
 def _validator() -> jsonschema.protocols.Validator:
     global _VALIDATOR
     if _VALIDATOR is None:
+        import jsonschema  # here, not at the top: rule files found in the start-up cache never need it
+
         schema = _schema()
         _VALIDATOR = jsonschema.Draft202012Validator(schema)
     return _VALIDATOR
@@ -130,17 +135,26 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
         raise RuleError("rule file is not UTF-8 text", display) from None
     except OSError as error:
         raise RuleError(f"cannot read rule file ({error.strerror or error})", display) from None
+    # A file read before (same name, same text) comes from the start-up cache: no YAML, no schema.
+    entry = cache.key("rules", display, text)
+    cached = cache.load("rules", entry)
+    if cached is not None:
+        return list(cached)
     data, node = load_yaml(text, display)
     errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
-        error = jsonschema.exceptions.best_match(errors)
+        from jsonschema.exceptions import best_match
+
+        error = best_match(errors)
         line, column = node_position(node, error.absolute_path)
         raise RuleError(schema_message(error), display, line, column)
     lists = _compile_lists(data.get("lists") or {}, node, display)
-    return [
+    rules = [
         _build_rule(raw, lists, node, ("rules", index), display)
         for index, raw in enumerate(data["rules"])
     ]
+    cache.store("rules", entry, rules)
+    return rules
 
 
 # -- YAML with positions -------------------------------------------------------------------
@@ -155,7 +169,7 @@ def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
         node = loader.get_single_node()
         if node is None:
             raise RuleError("empty YAML file", path)
-        _reject_duplicate_keys(node, path)
+        _check_nodes(node, path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -163,29 +177,65 @@ def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
         raise RuleError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise RuleError(f"invalid YAML: {error}", path) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise RuleError("invalid YAML: nested too deeply", path) from None
     finally:
         loader.dispose()
     return data, node
 
 
-def _reject_duplicate_keys(node: yaml.Node, path: str) -> None:
-    stack = [node]
+# Rule and config files are untrusted: aliases can make a small file stand for billions of nodes
+# (a "billion laughs" file) or for a structure that contains itself. Both are refused from the
+# node graph, before anything expands, validates or walks the data.
+MAX_YAML_NODES = 200_000
+
+
+def _check_nodes(root: yaml.Node, path: str) -> None:
+    """Reject duplicate mapping keys (with both lines), an alias to a node that contains it, and
+    a file of more than MAX_YAML_NODES nodes once its aliases are expanded."""
+    sizes: dict[int, int] = {}  # nodes done, and their size with aliases expanded
+    open_nodes: set[int] = set()  # nodes whose children are being visited
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
-        current = stack.pop()
-        if isinstance(current, yaml.MappingNode):
-            seen: dict[str, yaml.Node] = {}
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in seen:
-                        first = seen[key.value].start_mark.line + 1
-                        raise RuleError(
-                            f"duplicate key {key.value!r} (first at line {first})",
-                            path, key.start_mark.line + 1, key.start_mark.column + 1,
-                        )
-                    seen[key.value] = key
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend(current.value)
+        node, children_done = stack.pop()
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_YAML_NODES:
+                raise RuleError(f"more than {MAX_YAML_NODES} YAML nodes once aliases are expanded", path)
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            mark = node.start_mark
+            raise RuleError("an alias refers to a node that contains it", path, mark.line + 1, mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            _reject_duplicate_keys(node, path)
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _reject_duplicate_keys(node: yaml.MappingNode, path: str) -> None:
+    seen: dict[str, yaml.Node] = {}
+    for key, _value in node.value:
+        if isinstance(key, yaml.ScalarNode):
+            if key.value in seen:
+                first = seen[key.value].start_mark.line + 1
+                raise RuleError(
+                    f"duplicate key {key.value!r} (first at line {first})",
+                    path, key.start_mark.line + 1, key.start_mark.column + 1,
+                )
+            seen[key.value] = key
 
 
 def find_node(node: yaml.Node | None, path: Iterable[Any]) -> yaml.Node | None:
@@ -238,7 +288,9 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     if kind == "anyOf" and error.path == error.relative_path and not error.context:
         return f"{where}: does not fit the schema"
     if kind in ("anyOf", "oneOf") and error.context:
-        return schema_message(jsonschema.exceptions.best_match(error.context))
+        from jsonschema.exceptions import best_match
+
+        return schema_message(best_match(error.context))
     return f"{where}: {kind} check failed ({error.validator_value!r})"
 
 

@@ -8,6 +8,8 @@ import os
 import signal
 import sys
 from collections import Counter, deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -82,17 +84,48 @@ def lint_all(
 def _lint_in_pool(
     linter: Linter, targets: Iterator[Target | StdinInput], jobs: int, keep_document: bool
 ) -> Iterator[FileResult]:
-    # The pool closes (its workers are stopped) when this generator finishes or is closed early.
-    with multiprocessing.get_context().Pool(jobs, initializer=_start_worker, initargs=(linter,)) as pool:
-        pending: deque = deque()
+    # A process pool that reports a worker's death (BrokenProcessPool): with multiprocessing.Pool,
+    # a worker killed mid-task (out of memory, a signal) leaves its result pending forever.
+    pool = _new_pool(linter, jobs)
+    pending: deque[tuple[list[Target | StdinInput], Future[list[FileResult]]]] = deque()
+    try:
         while True:
             chunk = list(itertools.islice(targets, CHUNK_SIZE))
             if chunk:
-                pending.append(pool.apply_async(_lint_chunk, (chunk, keep_document)))
+                pending.append((chunk, pool.submit(_lint_chunk, chunk, keep_document)))
             if not pending:
                 return
             if not chunk or len(pending) >= jobs * TASKS_PER_WORKER:
-                yield from pending.popleft().get()
+                files, future = pending.popleft()
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    # The oldest task's files are reported as not checked; the tasks queued after
+                    # it go to a new pool (if one of them killed the worker, the next break says so).
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool = _new_pool(linter, jobs)
+                    pending = deque(
+                        (queued, queued_future if _succeeded(queued_future) else pool.submit(_lint_chunk, queued, keep_document))
+                        for queued, queued_future in pending
+                    )
+                    results = [_not_checked(target) for target in files]
+                yield from results
+    finally:
+        # Also when the run stops early: queued tasks are dropped, running ones end on their own.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _new_pool(linter: Linter, jobs: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(jobs, multiprocessing.get_context(), initializer=_start_worker, initargs=(linter,))
+
+
+def _succeeded(future: Future[list[FileResult]]) -> bool:
+    return future.done() and not future.cancelled() and future.exception() is None
+
+
+def _not_checked(target: Target | StdinInput) -> FileResult:
+    message = "not checked: the worker process checking it (or a file sent with it) stopped, killed or out of memory"
+    return FileResult(target.path, (), (Diagnostic(target.path, "error", message),))
 
 
 # The linter of a worker process, set once by the pool's initializer.

@@ -221,8 +221,11 @@ def read_bytes(path: str) -> bytes:
         raise SourceError(f"not a regular file ({_file_type(info.st_mode)}); skipped", path)
     with os.fdopen(descriptor, "rb") as handle:
         try:
-            # One byte more than the limit: a file growing while it is read is still caught.
-            data = handle.read(MAX_FILE_BYTES + 1)
+            # A byte more than its size: a file that grew since fstat (or reports no size, as
+            # under /proc) is read on, up to a byte past the limit. (read(n) reserves n bytes.)
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:
+                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
         except OSError as error:
             raise SourceError(f"cannot read ({error.strerror or error}); skipped", path) from None
     if len(data) > MAX_FILE_BYTES:

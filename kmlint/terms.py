@@ -15,6 +15,7 @@ from typing import Hashable, Iterable, Iterator
 
 import regex
 
+from kmlint import cache
 from kmlint.document import Document, normalize_phrase
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
@@ -259,6 +260,13 @@ def trie_pattern(phrases: Iterable[str]) -> str:
     return "|".join(alternatives) if alternatives else r"(?!x)x"
 
 
+def compile_trie(phrases: Iterable[str]) -> re.Pattern[str]:
+    """re.compile(trie_pattern(phrases)) through the start-up cache: building and compiling the trie
+    of a full rule pack takes seconds, loading it from the cache milliseconds."""
+    forms = list(dict.fromkeys(phrases))  # the trie does not depend on their order: the same rules give the same key
+    return cache.compiled_pattern(cache.key("trie", "\n".join(forms)), lambda: trie_pattern(forms))
+
+
 def _is_word(char: str) -> bool:
     return bool(char) and (char.isalnum() or char == "_")
 
@@ -301,7 +309,7 @@ class LocalMatcher:
     __slots__ = ("_literal", "_patterns", "_links")
 
     def __init__(self, terms: TermSet):
-        self._literal = re.compile(trie_pattern(terms.phrases)) if terms.phrases else None
+        self._literal = compile_trie(terms.phrases) if terms.phrases else None
         self._patterns = terms.patterns
         self._links = terms.links
 
@@ -323,6 +331,7 @@ class LocalMatcher:
 
 
 _INNER_WORD = re.compile(r"(?<=[ -])\w")
+_SEPARATOR = re.compile("[ -]")  # where a phrase's words may end inside a longer match
 
 
 class Scanner:
@@ -332,20 +341,21 @@ class Scanner:
 
     def __init__(self) -> None:
         self._by_key: dict[str, list[Hashable]] = defaultdict(list)
-        self._forms: set[str] = set()
+        self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
         self._regexes: list[tuple[regex.Pattern[str], Hashable]] = []
         self._literal: re.Pattern[str] | None = None
 
     def add(self, terms: TermSet, tag: Hashable) -> None:
-        for phrase in terms.phrases:
-            self._forms.add(phrase)
-            tags = self._by_key[phrase_key(phrase)]
+        self._forms.update(dict.fromkeys(terms.phrases))
+        by_key = self._by_key
+        for key in map(phrase_key, terms.phrases):
+            tags = by_key[key]
             if tag not in tags:
                 tags.append(tag)
         self._regexes.extend((pattern, tag) for pattern in terms.patterns)
 
     def compile(self) -> None:
-        self._literal = re.compile(trie_pattern(sorted(self._forms))) if self._forms else None
+        self._literal = compile_trie(self._forms) if self._forms else None
 
     def scan(self, text: str, skip: Collection[Hashable] = ()) -> tuple[dict[Hashable, list[tuple[int, int]]], dict[Hashable, str]]:
         """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
@@ -375,13 +385,17 @@ class Scanner:
                             failed[tag] = f"a regular expression matched more than {MAX_PATTERN_HITS} times"
                             break
             except TimeoutError:
-                failed[tag] = f"a regular expression ran past its time limit ({timeout:.0f} s)"
+                failed[tag] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
         return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
 
     def _literal_hits(self, start: int, matched: str, found: dict[Hashable, set[tuple[int, int]]]) -> None:
         # The trie returns the longest phrase at `start`; shorter phrases ending on a word
         # boundary inside it are hits too (for other rules or roles).
-        for cut in range(1, len(matched) + 1):
-            if cut == len(matched) or matched[cut] in " -":
-                for tag in self._by_key.get(phrase_key(matched[:cut]), ()):
-                    found[tag].add((start, start + cut))
+        cuts = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
+        cuts.append(len(matched))
+        for cut in cuts:
+            tags = self._by_key.get(phrase_key(matched[:cut]))
+            if tags:
+                span = (start, start + cut)
+                for tag in tags:
+                    found[tag].add(span)

@@ -28,7 +28,7 @@ _MARKUP = re.compile(
       | (?P<bang>![^>]*>?)
       | (?P<pi>\?[^>]*>?)
       | /(?P<end>[A-Za-z][^\s/>]*)[^>]*>?
-      | (?P<start>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']|"[^"]*"|'[^']*')*)(?P<close>>?)
+      | (?P<start>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>"']+|"[^"]*"|'[^']*')*)(?P<close>>?)
     )""",
     re.VERBOSE,
 )

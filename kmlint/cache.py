@@ -1,0 +1,178 @@
+"""The start-up cache: parsed rule files and compiled phrase patterns kept between runs, so that a
+run neither reads YAML nor compiles tens of thousands of phrases again. Safe to delete at any time.
+
+Entries live in the user's cache folder (or KMLINT_CACHE_DIR; KMLINT_NO_CACHE=1 turns the cache
+off), one file per entry, named by a hash of everything that shapes it: the inputs, kmlint's own
+code that builds it, and the Python that runs it. An entry that cannot be read, is cut short or was
+written by another version is ignored and written again; writes are atomic, and the oldest entries
+are removed past a limit. Every entry is also kept in memory for the rest of the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import sys
+from array import array
+from pathlib import Path
+from typing import Any, Callable
+
+import _sre
+
+from kmlint import __version__
+
+# Bump when the stored values change shape in a way the code fingerprint below does not see.
+FORMAT = 1
+_HEADER = b"kmlint-cache %d\n" % FORMAT
+# Entries kept per kind; past this, the least recently written go.
+MAX_ENTRIES = 400
+# kmlint's files whose content decides what is stored (how rules are read, phrases expanded and
+# normalized, tries built): any edit to them makes new keys.
+_SHAPING_FILES = ("__init__.py", "ruleset.py", "terms.py", "document.py", "cache.py", "schemas/rules.schema.json")
+
+_memory: dict[tuple[str, str], Any] = {}
+_fingerprint: str | None = None
+
+
+def cache_folder() -> Path | None:
+    """KMLINT_CACHE_DIR, else the platform's cache folder for kmlint; None when caching is off."""
+    if os.environ.get("KMLINT_NO_CACHE"):
+        return None
+    chosen = os.environ.get("KMLINT_CACHE_DIR")
+    if chosen:
+        return Path(chosen)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+        return Path(base) / "kmlint" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "kmlint"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kmlint"
+
+
+def key(*parts: str | bytes) -> str | None:
+    """A hash of `parts`, kmlint's shaping code and the Python build; None when that code cannot be read."""
+    fingerprint = _code_fingerprint()
+    if fingerprint is None:
+        return None
+    digest = hashlib.sha256(fingerprint.encode())
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def load(kind: str, entry: str | None, remember: bool = True) -> Any | None:
+    """The value stored under `entry`, or None when there is none that can be used; with
+    `remember`, kept in memory for the rest of the process."""
+    if entry is None:
+        return None
+    if (kind, entry) in _memory:
+        return _memory[kind, entry]
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        with open(folder / kind / entry, "rb") as handle:
+            if handle.read(len(_HEADER)) != _HEADER:
+                return None
+            value = pickle.load(handle)
+    except Exception:  # missing, unreadable, cut short or from another version: rebuilt by the caller
+        return None
+    if remember:
+        _memory[kind, entry] = value
+    return value
+
+
+def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> None:
+    """Keep `value` under `entry`; a cache folder that cannot be written only costs time."""
+    if entry is None:
+        return
+    if remember:
+        _memory[kind, entry] = value
+    folder = cache_folder()
+    if folder is None:
+        return
+    try:
+        data = _HEADER + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        (folder / kind).mkdir(mode=0o700, parents=True, exist_ok=True)
+        temporary = folder / kind / f".{entry}.{os.getpid()}.tmp"
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, folder / kind / entry)  # readers see the old entry or the new one
+        finally:
+            temporary.unlink(missing_ok=True)
+        _prune(folder / kind)
+    except (OSError, pickle.PicklingError):
+        pass
+
+
+def compiled_pattern(entry: str | None, build: Callable[[], str]) -> re.Pattern[str]:
+    """re.compile(build()), with the compiled program kept in the cache: `re` parses and compiles in
+    Python, seconds for a trie of thousands of phrases; loading the program takes milliseconds."""
+    pattern = _memory.get(("pattern", entry or ""))
+    if pattern is not None:
+        return pattern
+    program = load("program", entry, remember=False)  # the compiled pattern is remembered instead
+    if program is not None:
+        try:
+            text, flags, code, groups, groupindex, indexgroup = program
+            pattern = _sre.compile(text, flags, code.tolist(), groups, groupindex, indexgroup)
+        except Exception:  # not a program this Python can run: compiled again below
+            pattern = None
+    if pattern is None:
+        text = build()
+        program = _program(text)
+        if program is None:
+            pattern = re.compile(text)
+        else:
+            pattern = _sre.compile(text, program[1], program[2].tolist(), *program[3:])
+            store("program", entry, program, remember=False)
+    if entry is not None:
+        _memory["pattern", entry] = pattern
+    return pattern
+
+
+def _program(text: str) -> tuple[str, int, array, int, dict[str, int], tuple[str | None, ...]] | None:
+    """What re.compile hands the regular expression engine (_sre.compile) for `text`, done the way
+    re does it (the same in Python 3.10 to 3.13); None where this Python's re works otherwise."""
+    try:
+        try:
+            from re import _compiler, _parser  # Python 3.11 and later
+        except ImportError:
+            import sre_compile as _compiler  # type: ignore[no-redef]
+            import sre_parse as _parser  # type: ignore[no-redef]
+        parsed = _parser.parse(text, 0)
+        code = array("I" if array("I").itemsize == _sre.CODESIZE else "L", _compiler._code(parsed, 0))
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        return text, parsed.state.flags, code, parsed.state.groups - 1, groupindex, tuple(indexgroup)
+    except Exception:
+        return None
+
+
+def _code_fingerprint() -> str | None:
+    global _fingerprint
+    if _fingerprint is None:
+        package = Path(__file__).resolve().parent
+        digest = hashlib.sha256(f"{FORMAT} {__version__} {sys.version} {_sre.MAGIC} {_sre.CODESIZE}".encode())
+        try:
+            for name in _SHAPING_FILES:
+                digest.update((package / name).read_bytes())
+        except OSError:
+            return None
+        _fingerprint = digest.hexdigest()
+    return _fingerprint
+
+
+def _prune(folder: Path) -> None:
+    entries = [entry for entry in folder.iterdir() if not entry.name.startswith(".")]
+    if len(entries) <= MAX_ENTRIES:
+        return
+    entries.sort(key=lambda entry: entry.stat().st_mtime)
+    for entry in entries[: len(entries) - MAX_ENTRIES * 3 // 4]:
+        entry.unlink(missing_ok=True)
