@@ -209,7 +209,7 @@ def _load_file(path: str, chain: tuple[str, ...]) -> Config:
     return _layer(data, locate, path, os.path.dirname(identity), chain + (identity,))
 
 
-def _read_yaml(path: str) -> tuple[dict[str, Any], Locator]:
+def _read_text(path: str) -> str:
     try:
         with open(path, encoding="utf-8-sig") as handle:
             text = handle.read()
@@ -217,6 +217,11 @@ def _read_yaml(path: str) -> tuple[dict[str, Any], Locator]:
         raise ConfigError("config file is not UTF-8 text", path) from None
     except OSError as error:
         raise ConfigError(f"cannot read config file ({error.strerror or error})", path) from None
+    return text
+
+
+def _read_yaml(path: str) -> tuple[dict[str, Any], Locator]:
+    text = _read_text(path)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, lambda _at, _key: (None, None)  # an empty config file means the defaults
     data, node = load_yaml(text, path)
@@ -237,13 +242,7 @@ def _yaml_locator(root: yaml.Node | None) -> Locator:
 
 
 def _read_toml(path: str) -> tuple[dict[str, Any], Locator]:
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise ConfigError("config file is not UTF-8 text", path) from None
-    except OSError as error:
-        raise ConfigError(f"cannot read config file ({error.strerror or error})", path) from None
+    text = _read_text(path)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

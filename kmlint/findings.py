@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from kmlint.document import Document
 from kmlint.kinds import Match
@@ -68,15 +69,11 @@ class FileResult:
         return any(d.level == "error" for d in self.diagnostics)
 
 
-def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, severity: str | None = None) -> Finding:
-    start, end = doc.source_span(match.start, match.end)
+def finding_at(source: SourceFile, start: int, end: int, rule: Rule, **fields: Any) -> Finding:
+    """A finding of `rule` on source[start:end]; line and column are worked out here, once."""
     line, column = source.lines.position(start)
     end_line, end_column = source.lines.position(end)
-    words = doc.text[match.start : match.end]
-    sentence_start, sentence_end = doc.sentence(match.start, match.end)
-    replacement = match.replacement
-    message = rule.message.replace("{match}", words).replace("{replacement}", replacement or "")
-    suggestion = rule.suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
+    fields.setdefault("severity", rule.severity)
     return Finding(
         path=source.path,
         start=start,
@@ -88,11 +85,27 @@ def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, se
         rule=rule.id,
         name=rule.name,
         category=rule.category,
+        source_line=source.lines.line_text(line),
+        **fields,
+    )
+
+
+def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, severity: str | None = None) -> Finding:
+    start, end = doc.source_span(match.start, match.end)
+    words = doc.text[match.start : match.end]
+    sentence_start, sentence_end = doc.sentence(match.start, match.end)
+    replacement = match.replacement
+    message = rule.message.replace("{match}", words).replace("{replacement}", replacement or "")
+    suggestion = rule.suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
+    return finding_at(
+        source,
+        start,
+        end,
+        rule,
         severity=severity or rule.severity,
         message=message,
         suggestion=suggestion,
         text=words,
-        source_line=source.lines.line_text(line),
         replacement=replacement,
         fixable=replacement is not None and rule.fix == "safe",
         doc_start=match.start,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from kmlint.document import Document, fold
-from kmlint.findings import Diagnostic, Finding
+from kmlint.findings import Diagnostic, Finding, finding_at
 from kmlint.ruleset import Reference, Rule
 from kmlint.selection import selector_matches
 from kmlint.source import SourceFile
@@ -140,24 +140,14 @@ def _names_active_rule(directive: Directive, rules: Mapping[str, Rule]) -> bool:
 
 def _unused_finding(source: SourceFile, directive: Directive) -> Finding:
     rule = UNUSED_SUPPRESSION
-    line, column = source.lines.position(directive.start)
-    end_line, end_column = source.lines.position(directive.end)
     comment = source.text[directive.start : directive.end]
-    return Finding(
-        path=source.path,
-        start=directive.start,
-        end=directive.end,
-        line=line,
-        column=column,
-        end_line=end_line,
-        end_column=end_column,
-        rule=rule.id,
-        name=rule.name,
-        category=rule.category,
-        severity=rule.severity,
+    return finding_at(
+        source,
+        directive.start,
+        directive.end,
+        rule,
         message=f"“{directive.label}” silences nothing.",
         suggestion=rule.suggestion,
         text=comment,
-        source_line=source.lines.line_text(line),
         context=fold(" ".join(comment.split())),
     )
