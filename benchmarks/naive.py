@@ -1,7 +1,9 @@
 """The naive baseline: html.parser for HTML (raw text for Markdown) and one case-insensitive `re`
 alternation of the rule phrases; prints `path: phrase` per match.
 
-    python benchmarks/naive.py PHRASES_FILE FOLDER
+    python benchmarks/naive.py PATTERNS_FILE FOLDER
+
+PATTERNS_FILE holds one regular expression per line: the rule pack's phrase templates.
 
 This is what a first attempt at a claim linter looks like, and the floor kmlint is measured against.
 """
@@ -46,10 +48,10 @@ def page_text(path: str) -> str:
     return text
 
 
-def main(phrases_file: str, folder: str) -> None:
-    with open(phrases_file, encoding="utf-8") as handle:
-        phrases = [line.strip() for line in handle if line.strip()]
-    pattern = re.compile("|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)), re.IGNORECASE)
+def main(patterns_file: str, folder: str) -> None:
+    with open(patterns_file, encoding="utf-8") as handle:
+        phrases = [line.rstrip("\n") for line in handle if line.strip()]
+    pattern = re.compile("|".join(sorted(phrases, key=len, reverse=True)), re.IGNORECASE)
     write = sys.stdout.write
     for root, folders, files in os.walk(folder):
         folders.sort()

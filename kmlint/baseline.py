@@ -105,7 +105,9 @@ class BaselineWriter:
             for (path, key), count in sorted(self._counts.items())
         ]
         document = {FORMAT: VERSION, "findings": entries}
-        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        # backslashreplace: a file name that is not UTF-8 (held as surrogates) becomes a JSON
+        # \udcXX escape, which reads back as the same name.
+        data = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
         try:
             atomic_write(self.path, data)
         except OSError as error:

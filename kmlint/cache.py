@@ -3,9 +3,10 @@ run neither reads YAML nor compiles tens of thousands of phrases again. Safe to 
 
 Entries live in the user's cache folder (or KMLINT_CACHE_DIR; KMLINT_NO_CACHE=1 turns the cache
 off), one file per entry, named by a hash of everything that shapes it: the inputs, kmlint's own
-code that builds it, and the Python that runs it. An entry that cannot be read, is cut short or was
-written by another version is ignored and written again; writes are atomic, and the oldest entries
-are removed past a limit. Every entry is also kept in memory for the rest of the process.
+code that builds it, and the Python that runs it. An entry that cannot be read, is cut short, fails
+its checksum or was written by another version is ignored and written again; writes are atomic,
+and the oldest entries are removed past a limit. Every entry is also kept in memory for the rest
+of the process.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import pickle
 import re
 import sys
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any, Callable
@@ -43,12 +45,15 @@ def cache_folder() -> Path | None:
     chosen = os.environ.get("KMLINT_CACHE_DIR")
     if chosen:
         return Path(chosen)
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
-        return Path(base) / "kmlint" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "kmlint"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kmlint"
+    try:
+        if sys.platform == "win32":
+            base = os.environ.get("LOCALAPPDATA") or os.path.expanduser("~\\AppData\\Local")
+            return Path(base) / "kmlint" / "Cache"
+        if sys.platform == "darwin":
+            return Path.home() / "Library" / "Caches" / "kmlint"
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kmlint"
+    except (RuntimeError, KeyError):  # no home folder to be found: run without the cache
+        return None
 
 
 def key(*parts: str | bytes) -> str | None:
@@ -75,11 +80,13 @@ def load(kind: str, entry: str | None, remember: bool = True) -> Any | None:
     if folder is None:
         return None
     try:
-        with open(folder / kind / entry, "rb") as handle:
-            if handle.read(len(_HEADER)) != _HEADER:
-                return None
-            value = pickle.load(handle)
-    except Exception:  # missing, unreadable, cut short or from another version: rebuilt by the caller
+        data = (folder / kind / entry).read_bytes()
+        header, checksum, payload = data[: len(_HEADER)], data[len(_HEADER) : len(_HEADER) + 4], data[len(_HEADER) + 4 :]
+        # A damaged entry must not load as a different rule pack or pattern: the checksum says so.
+        if header != _HEADER or int.from_bytes(checksum, "little") != zlib.crc32(payload):
+            return None
+        value = pickle.loads(payload)
+    except Exception:  # missing, unreadable, cut short, damaged or from another version: rebuilt by the caller
         return None
     if remember:
         _memory[kind, entry] = value
@@ -96,7 +103,8 @@ def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> No
     if folder is None:
         return
     try:
-        data = _HEADER + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _HEADER + zlib.crc32(payload).to_bytes(4, "little") + payload
         (folder / kind).mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = folder / kind / f".{entry}.{os.getpid()}.tmp"
         try:
@@ -105,7 +113,7 @@ def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> No
         finally:
             temporary.unlink(missing_ok=True)
         _prune(folder / kind)
-    except (OSError, pickle.PicklingError):
+    except Exception:  # an unwritable folder, a value that does not pickle: the run goes on uncached
         pass
 
 

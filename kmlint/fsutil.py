@@ -18,7 +18,9 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
 
     With `expected`, the write is refused (ChangedOnDisk) when the file no longer holds those bytes.
     """
-    folder = os.path.dirname(os.path.abspath(path))
+    # A symbolic link stays a link: the file it points to is the one replaced.
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     mode = None
     if os.path.exists(path):
         mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -39,3 +41,18 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+    _sync_folder(folder)
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable (POSIX); where a folder cannot be opened (Windows), the rename stands as it is."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

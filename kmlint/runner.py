@@ -18,7 +18,7 @@ from kmlint.engine import Linter
 from kmlint.errors import SourceError
 from kmlint.findings import SEVERITY_RANK, Diagnostic, FileResult
 from kmlint.reporters import Reporter, Summary
-from kmlint.source import read_source
+from kmlint.source import MAX_FILE_BYTES, read_source
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -88,28 +88,34 @@ def _lint_in_pool(
     # a worker killed mid-task (out of memory, a signal) leaves its result pending forever.
     pool = _new_pool(linter, jobs)
     pending: deque[tuple[list[Target | StdinInput], Future[list[FileResult]]]] = deque()
+    isolated = False  # after a worker died: one worker, one file per task
     try:
         while True:
-            chunk = list(itertools.islice(targets, CHUNK_SIZE))
+            chunk = list(itertools.islice(targets, 1 if isolated else CHUNK_SIZE))
             if chunk:
                 pending.append((chunk, pool.submit(_lint_chunk, chunk, keep_document)))
             if not pending:
+                # All done: wait for the workers and the pool's thread to end, so that none is
+                # left to trip over the interpreter's exit.
+                pool.shutdown()
                 return
             if not chunk or len(pending) >= jobs * TASKS_PER_WORKER:
                 files, future = pending.popleft()
                 try:
-                    results = future.result()
+                    yield from future.result()
+                    continue
                 except BrokenProcessPool:
-                    # The oldest task's files are reported as not checked; the tasks queued after
-                    # it go to a new pool (if one of them killed the worker, the next break says so).
                     pool.shutdown(wait=False, cancel_futures=True)
-                    pool = _new_pool(linter, jobs)
-                    pending = deque(
-                        (queued, queued_future if _succeeded(queued_future) else pool.submit(_lint_chunk, queued, keep_document))
-                        for queued, queued_future in pending
-                    )
-                    results = [_not_checked(target) for target in files]
-                yield from results
+                # A worker died. Which file it was on is known only with one worker taking one
+                # file at a time: the rest of the run goes that way, and when that pool breaks,
+                # the oldest task is the one that was running.
+                if isolated:
+                    yield from (_not_checked(target) for target in files)
+                else:
+                    pending.appendleft((files, future))
+                    isolated, jobs = True, 1
+                pool = _new_pool(linter, jobs)
+                pending = _requeue(pool, pending, keep_document)
     finally:
         # Also when the run stops early: queued tasks are dropped, running ones end on their own.
         pool.shutdown(wait=False, cancel_futures=True)
@@ -119,12 +125,25 @@ def _new_pool(linter: Linter, jobs: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(jobs, multiprocessing.get_context(), initializer=_start_worker, initargs=(linter,))
 
 
+def _requeue(
+    pool: ProcessPoolExecutor, pending: Iterable[tuple[list[Target | StdinInput], Future[list[FileResult]]]], keep_document: bool
+) -> deque[tuple[list[Target | StdinInput], Future[list[FileResult]]]]:
+    """The tasks of a broken pool, in order: finished ones as they are, the others sent to `pool`, one file each."""
+    requeued: deque[tuple[list[Target | StdinInput], Future[list[FileResult]]]] = deque()
+    for files, future in pending:
+        if _succeeded(future):
+            requeued.append((files, future))
+        else:
+            requeued.extend(([target], pool.submit(_lint_chunk, [target], keep_document)) for target in files)
+    return requeued
+
+
 def _succeeded(future: Future[list[FileResult]]) -> bool:
     return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _not_checked(target: Target | StdinInput) -> FileResult:
-    message = "not checked: the worker process checking it (or a file sent with it) stopped, killed or out of memory"
+    message = "not checked: the worker process checking it stopped (killed, or out of memory)"
     return FileResult(target.path, (), (Diagnostic(target.path, "error", message),))
 
 
@@ -174,4 +193,14 @@ def exit_status(summary: Summary, fail_on: str) -> int:
 
 
 def read_stdin() -> bytes:
-    return sys.stdin.buffer.read()
+    """Standard input, read up to a byte past the file size limit: an endless stream (`- < /dev/zero`)
+    becomes a "too large" diagnostic instead of filling the memory."""
+    chunks: list[bytes] = []
+    size = 0
+    while size <= MAX_FILE_BYTES:
+        chunk = sys.stdin.buffer.read(1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)

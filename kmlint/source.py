@@ -37,9 +37,9 @@ _WINDOWS_1252_ALIASES = {"iso8859-1", "ascii", "cp1252"}  # codecs.lookup() name
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _BINARY_SHARE = 0.1
 _SNIFF = 8192
-# Checking a file takes about 15 times its size in memory (decoded text, document text, matching
-# text, offset maps): beyond this size a file is skipped with a diagnostic rather than risk the
-# run being killed for lack of memory. 128 MiB is far past any real page.
+# Checking a file takes up to about 20 times its size in memory (decoded text, document text,
+# matching text, offset maps): beyond this size a file is skipped with a diagnostic rather than
+# risk the run being killed for lack of memory. 128 MiB is far past any real page.
 MAX_FILE_BYTES = 128 * 1024 * 1024
 
 
@@ -55,7 +55,7 @@ class LineIndex:
     `\\n`, `\\r\\n` and a lone `\\r` are each one line break; a BOM was removed when decoding.
     """
 
-    __slots__ = ("_starts", "_text", "_last")
+    __slots__ = ("_last", "_starts", "_text")
 
     def __init__(self, text: str):
         self._text = text

@@ -19,12 +19,13 @@ from kmlint import cache
 from kmlint.document import Document, normalize_phrase
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
-# document, plus a second per 20 million characters, before its rule is abandoned. The regex
-# module may overrun a timeout two- or threefold, so it is kept short.
+# document, plus a second per 2 million characters, before its rule is abandoned. The regex
+# module may overrun a timeout two- or threefold, so the base is short; the shipped patterns
+# take up to about 0.1 s per million characters, so large files leave them a wide margin.
 REGEX_TIMEOUT = 0.5
-_CHARACTERS_PER_EXTRA_SECOND = 20_000_000
-# More hits than this for one pattern in one document is a pattern that matches nearly anything
-# (`.`, `\w`): its rule is abandoned before the hits fill the memory.
+_CHARACTERS_PER_EXTRA_SECOND = 2_000_000
+# More hits than this for one pattern in one document, plus one per 100 characters, is a pattern
+# that matches nearly anything (`.`, `\w`): its rule is abandoned before the hits fill the memory.
 MAX_PATTERN_HITS = 100_000
 MAX_VARIANTS = 5000
 _ALTERNATION = re.compile(r"(\([^()]*\))")
@@ -344,6 +345,7 @@ class Scanner:
         self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
         self._regexes: list[tuple[regex.Pattern[str], Hashable]] = []
         self._literal: re.Pattern[str] | None = None
+        self._cuts: dict[str, tuple[tuple[int, tuple[Hashable, ...]], ...]] = {}
 
     def add(self, terms: TermSet, tag: Hashable) -> None:
         self._forms.update(dict.fromkeys(terms.phrases))
@@ -356,23 +358,27 @@ class Scanner:
 
     def compile(self) -> None:
         self._literal = compile_trie(self._forms) if self._forms else None
+        self._cuts.clear()
 
     def scan(self, text: str, skip: Collection[Hashable] = ()) -> tuple[dict[Hashable, list[tuple[int, int]]], dict[Hashable, str]]:
         """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
         time limit or matched too often). Regular expressions of tags in `skip` are not run."""
         failed: dict[Hashable, str] = {}
         timeout = regex_timeout(text)
+        most_hits = MAX_PATTERN_HITS + len(text) // 100
         found: dict[Hashable, set[tuple[int, int]]] = defaultdict(set)
         literal = self._literal
         if literal is not None:
             for match in literal.finditer(text):
-                self._literal_hits(match.start(), match.group(), found)
+                matched = match.group()
+                self._literal_hits(match.start(), matched, found)
                 # Phrases may overlap (one rule's phrase inside another's): look again at each
-                # later word start inside the match.
-                for inner in _INNER_WORD.finditer(text, match.start() + 1, match.end()):
-                    again = literal.match(text, inner.start())
-                    if again:
-                        self._literal_hits(again.start(), again.group(), found)
+                # later word start inside the match (there is none in a match of one word).
+                if " " in matched or "-" in matched:
+                    for inner in _INNER_WORD.finditer(text, match.start() + 1, match.end()):
+                        again = literal.match(text, inner.start())
+                        if again:
+                            self._literal_hits(again.start(), again.group(), found)
         for pattern, tag in self._regexes:
             if tag in skip or tag in failed:
                 continue
@@ -381,8 +387,8 @@ class Scanner:
                 for match in pattern.finditer(text, timeout=timeout):
                     if match.end() > match.start():
                         spans.add(match.span())
-                        if len(spans) > MAX_PATTERN_HITS:
-                            failed[tag] = f"a regular expression matched more than {MAX_PATTERN_HITS} times"
+                        if len(spans) > most_hits:
+                            failed[tag] = f"a regular expression matched more than {most_hits} times"
                             break
             except TimeoutError:
                 failed[tag] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
@@ -391,11 +397,17 @@ class Scanner:
     def _literal_hits(self, start: int, matched: str, found: dict[Hashable, set[tuple[int, int]]]) -> None:
         # The trie returns the longest phrase at `start`; shorter phrases ending on a word
         # boundary inside it are hits too (for other rules or roles).
-        cuts = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
-        cuts.append(len(matched))
-        for cut in cuts:
-            tags = self._by_key.get(phrase_key(matched[:cut]))
-            if tags:
-                span = (start, start + cut)
-                for tag in tags:
-                    found[tag].add(span)
+        cuts = self._cuts.get(matched)
+        if cuts is None:
+            cuts = self._cuts[matched] = self._phrase_ends(matched)
+        for cut, tags in cuts:
+            span = (start, start + cut)
+            for tag in tags:
+                found[tag].add(span)
+
+    def _phrase_ends(self, matched: str) -> tuple[tuple[int, tuple[Hashable, ...]], ...]:
+        """Where phrases end in a matched text, with their tags; the same words recur on every page,
+        so this is worked out once per text (there are at most as many as the trie has phrases)."""
+        ends = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
+        ends.append(len(matched))
+        return tuple((end, tuple(self._by_key[key])) for end in ends if (key := phrase_key(matched[:end])) in self._by_key)

@@ -82,7 +82,7 @@ def test_random_bytes_decode_or_are_refused_with_a_reason(data):
         assert error.message.startswith("binary file")
         return
     assert isinstance(text, str) and encoding and all(isinstance(w, str) for w in warnings)
-    for kind, extract in EXTRACTORS.items():
+    for extract in EXTRACTORS.values():
         extract(text)
 
 

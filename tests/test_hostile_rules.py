@@ -29,23 +29,29 @@ GOLDEN = {
     "missing-examples.yaml": (":2:5", "rules.0: missing required key 'examples'"),
     "nested-quantifier.yaml": (
         ":12:9",
-        r"regular expression '(?:\\w+\\s?)+ cure' can take exponential time: (?:\w+\s?)+ repeats a group that itself "
-        "repeats without bound; match each character one way only, or make the group atomic (?>...) or its repetition "
-        "possessive (*+, ++)",
+        (
+            r"regular expression '(?:\\w+\\s?)+ cure' can take exponential time: (?:\w+\s?)+ repeats a group that itself "
+            "repeats without bound; match each character one way only, or make the group atomic (?>...) or its repetition "
+            "possessive (*+, ++)"
+        ),
     ),
     "not-a-mapping.yaml": (":1:1", "file: expected object, got list"),
     "not-utf8.yaml": ("", "rule file is not UTF-8 text"),
     "object-tag.yaml": (":9:16", "invalid YAML: could not determine a constructor for the tag 'tag:yaml.org,2002:python/object/apply:os.system'"),
     "overlapping-alternatives.yaml": (
         ":13:9",
-        "regular expression '(?:may|might|ma)+ help' can take exponential time: (?:may|might|ma)+ repeats alternatives "
-        "that can both start with 'm'; match each character one way only, or make the group atomic (?>...) or its "
-        "repetition possessive (*+, ++)",
+        (
+            "regular expression '(?:may|might|ma)+ help' can take exponential time: (?:may|might|ma)+ repeats alternatives "
+            "that can both start with 'm'; match each character one way only, or make the group atomic (?>...) or its "
+            "repetition possessive (*+, ++)"
+        ),
     ),
     "phrase-explosion.yaml": (
         ":12:9",
-        "phrase '(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j)' expands to "
-        "more than 5000 variants",
+        (
+            "phrase '(a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j) (a|b|c|d|e|f|g|h|i|j)' expands to "
+            "more than 5000 variants"
+        ),
     ),
     "self-alias.yaml": (":2:11", "an alias refers to a node that contains it"),
     "syntax-error.yaml": (":12:13", "invalid YAML: expected ',' or ']', but got ':'"),
@@ -146,8 +152,10 @@ def test_a_hostile_pattern_is_stopped_once_and_named_and_other_rules_still_repor
         {
             "path": str(pages[0]),
             "level": "error",
-            "message": f"rule HS901 ({rules}:2) not applied to this file or the rest of the run: "
-            "a regular expression ran past its time limit (0.5 s) on this file",
+            "message": (
+                f"rule HS901 ({rules}:2) not applied to this file or the rest of the run: "
+                "a regular expression ran past its time limit (0.5 s) on this file"
+            ),
         }
     ]
     assert result.status == 2  # the first page was not fully checked
@@ -160,8 +168,10 @@ def test_a_hostile_hedge_pattern_is_stopped_and_named(run_cli, tmp_path):
     result, data = check(run_cli, rules, page)
     assert [f["rule"] for f in data["findings"]] == ["NS101"]
     assert [d["message"] for d in data["diagnostics"]] == [
-        f"rule HS901 ({rules}:2) not applied to this file or the rest of the run: "
-        "a regular expression ran past its time limit (0.5 s) on this file"
+        (
+            f"rule HS901 ({rules}:2) not applied to this file or the rest of the run: "
+            "a regular expression ran past its time limit (0.5 s) on this file"
+        )
     ]
     assert result.status == 2
 
@@ -176,14 +186,17 @@ def test_a_pattern_that_matches_nearly_everything_is_given_up(run_cli, tmp_path,
     result, data = check(run_cli, rules, page)
     assert [f["rule"] for f in data["findings"]] == ["NS101"]
     assert [d["message"] for d in data["diagnostics"]] == [
-        f"rule HS901 ({rules}:2) not applied to this file or the rest of the run: "
-        "a regular expression matched more than 20 times on this file"
+        (
+            f"rule HS901 ({rules}:2) not applied to this file or the rest of the run: "
+            "a regular expression matched more than 20 times on this file"
+        )
     ]
+    assert result.status == 2
 
 
 def test_messages_are_not_format_strings(run_cli, tmp_path):
     rules = hostile_rules(tmp_path, plain="    phrases: [miracle]")
     page = tmp_path / "page.txt"
     page.write_text("A miracle.\n", encoding="utf-8")
-    _result, data = check(run_cli, rules, page)
+    _, data = check(run_cli, rules, page)
     assert [f["message"] for f in data["findings"]] == ["“miracle” {0} %s {match!r} {__class__}"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -13,6 +14,7 @@ def _corpus_module():
     # The benchmark's page generator (benchmarks/ is not a package): seeded pages with claims.
     spec = importlib.util.spec_from_file_location("kmlint_benchmark_corpus", REPO / "benchmarks" / "corpus.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 

@@ -24,7 +24,6 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 NASTY = Path(__file__).resolve().parent / "nasty"
@@ -40,9 +39,9 @@ def nasty(tmp_path):
     return folder
 
 
-def check(run_cli, *paths, args=()):
+def check(run_cli, *paths):
     """`kmlint check` with the test rules, JSON output, in this process."""
-    return run_cli("check", "--no-builtin-rules", "--rules", str(RULES), "--format", "json", "--jobs", "1", *args, *map(str, paths))
+    return run_cli("check", "--no-builtin-rules", "--rules", str(RULES), "--format", "json", "--jobs", "1", *map(str, paths))
 
 
 def report(result):
@@ -60,7 +59,7 @@ def diagnostics(result):
 def run_kmlint(*args, cwd, timeout=60):
     """kmlint in a child process: for what must not hang (pipes) and for real stdout/stderr encodings."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "kmlint", *args], cwd=cwd, env=env, capture_output=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "kmlint", *args], cwd=cwd, env=env, capture_output=True, timeout=timeout, check=False)
 
 
 # -- encodings and odd content: the committed corpus ------------------------------------------------
@@ -151,8 +150,7 @@ def test_a_100_mb_file_is_checked(tmp_path, run_cli):
     page = tmp_path / "minified.html"
     with open(page, "wb") as handle:
         handle.write(b"<p>")
-        for _ in range(100):
-            handle.write(b"x" * 1_000_000)
+        handle.writelines(b"x" * 1_000_000 for _ in range(100))
         handle.write(b" completely safe</p>\n")
     assert page.stat().st_size > 100_000_000
     result = check(run_cli, page)
@@ -171,6 +169,20 @@ def test_a_file_over_the_size_limit_is_skipped_without_reading_it(tmp_path, run_
     result = check(run_cli, page, good)
     assert diagnostics(result) == [("error", "too large to check (129 MiB; the limit is 128 MiB); skipped")]
     assert spans(result) == [(SAFE, 1, 7, 1, 16, "risk-free")]
+    assert result.status == 2
+
+
+def test_an_endless_standard_input_is_cut_off_as_too_large(run_cli, monkeypatch):
+    class Endless:
+        def read(self, size):
+            return b"\x00" * size
+
+    class Stdin:
+        buffer = Endless()
+
+    monkeypatch.setattr(sys, "stdin", Stdin())
+    result = check(run_cli, "-")
+    assert diagnostics(result) == [("error", "too large to check (129 MiB; the limit is 128 MiB); skipped")]
     assert result.status == 2
 
 
@@ -314,6 +326,14 @@ def test_a_file_name_that_is_not_utf8_is_printed_escaped(tmp_path):
     assert (text.returncode, text.stderr) == (1, b"")
     data = run_kmlint("check", "--no-builtin-rules", "--rules", str(RULES), "--format", "json", ".", cwd=tmp_path)
     assert [f["path"] for f in json.loads(data.stdout)["findings"]] == ["./caf\udce9.txt", "./good.txt"]
+    sarif = run_kmlint("check", "--no-builtin-rules", "--rules", str(RULES), "--format", "sarif", ".", cwd=tmp_path)
+    results = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == ["./caf%E9.txt", "./good.txt"]
+    written = run_kmlint("check", "--no-builtin-rules", "--rules", str(RULES), "--write-baseline", "baseline.json", ".", cwd=tmp_path)
+    assert written.returncode == 0
+    # the name is kept as an escape in the baseline and matches the file again
+    again = run_kmlint("check", "--no-builtin-rules", "--rules", str(RULES), "--baseline", "baseline.json", "-q", ".", cwd=tmp_path)
+    assert (again.returncode, again.stdout) == (0, b"No problems found in 2 files.\n")
 
 
 # -- whole-run errors: one line on stderr, exit 2, nothing linted or written -------------------------------
@@ -385,6 +405,50 @@ def test_an_internal_error_on_one_file_does_not_stop_the_run(tmp_path, run_cli, 
     assert result.status == 2
 
 
+KILLED_WORKER = textwrap.dedent(
+    """
+    import multiprocessing, os, signal, sys
+    import kmlint.runner
+    from kmlint.cli import main
+
+    multiprocessing.set_start_method("fork", force=True)  # the workers inherit the patch below
+    real_lint_target = kmlint.runner.lint_target
+
+    def killed_on_p5(linter, target, keep_document=False):
+        if target.path.endswith("p5.txt"):
+            os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer would
+        return real_lint_target(linter, target, keep_document)
+
+    kmlint.runner.lint_target = killed_on_p5
+    main(sys.argv[1:])
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="needs the fork start method and SIGKILL")
+def test_a_worker_killed_midway_does_not_hang_the_run(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for number in range(1, 10):
+        (site / f"p{number}.txt").write_text("A risk-free visit.\n", encoding="utf-8")
+    script = tmp_path / "killer.py"
+    script.write_text(KILLED_WORKER, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    args = ["check", "--no-builtin-rules", "--rules", str(RULES), "-q", "--jobs", "2", "site"]
+    done = subprocess.run([sys.executable, str(script), *args], cwd=tmp_path, env=env, capture_output=True, timeout=120, check=False)
+    lines = done.stdout.decode().splitlines()
+    finding = "error NS101[promises-safety] “risk-free” promises safety without qualification."
+    # the run goes on in one worker, one file at a time, which tells the file the worker died on
+    assert lines == [
+        *(f"site/p{n}.txt:1:3: {finding}" for n in range(1, 5)),
+        "site/p5.txt: error: not checked: the worker process checking it stopped (killed, or out of memory)",
+        *(f"site/p{n}.txt:1:3: {finding}" for n in range(6, 10)),
+        "Found 8 problems (8 errors) in 9 files.",
+        "1 file could not be checked.",
+    ]
+    assert (done.returncode, done.stderr) == (2, b"")
+
+
 # -- memory: the walk and the report stream --------------------------------------------------------------
 
 
@@ -398,15 +462,14 @@ def _peak_memory_linting(folder: Path) -> int:
     from kmlint.runner import report as report_results
 
     linter = Linter(load_rules([RULES]))
-    reporter = TextReporter(io.StringIO(), ReportContext(rules={}))
-    reporter.stream = open(os.devnull, "w", encoding="utf-8")  # the report is written, not kept
-    try:
+    with open(os.devnull, "w", encoding="utf-8") as nowhere:  # the report is written, not kept
+        reporter = TextReporter(nowhere, ReportContext(rules={}))
         tracemalloc.start()
-        report_results(lint_all(linter, discover([str(folder)]), jobs=1), reporter)
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-        reporter.stream.close()
+        try:
+            report_results(lint_all(linter, discover([str(folder)]), jobs=1), reporter)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
 
 
 def test_memory_does_not_grow_with_the_number_of_files(tmp_path):
@@ -457,6 +520,18 @@ def test_a_write_keeps_the_permissions(tmp_path):
     page.chmod(0o640)
     atomic_write(str(page), b"new")
     assert (page.read_bytes(), page.stat().st_mode & 0o777) == (b"new", 0o640)
+
+
+@pytest.mark.skipif(not POSIX, reason="symbolic links need privileges on Windows")
+def test_a_write_through_a_symbolic_link_keeps_the_link(tmp_path):
+    from kmlint.fsutil import atomic_write
+
+    (tmp_path / "real.md").write_bytes(b"original")
+    (tmp_path / "link.md").symlink_to("real.md")
+    atomic_write(str(tmp_path / "link.md"), b"new")
+    assert (tmp_path / "link.md").is_symlink()
+    assert (tmp_path / "real.md").read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.md", "real.md"]
 
 
 def test_a_write_refuses_a_file_changed_since_it_was_read(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -125,7 +127,9 @@ class MarkdownReader:
             indent = len(text) - len(text.lstrip(" \t"))
             expanded_indent = len(text[:indent].expandtabs(4))
             if expanded_indent >= 4 and previous_blank and not in_list and not paragraph.lines:
-                index = self._skip_indented_code(lines, index)
+                # At least this line: one indented only inside its quote marker (">     code") does
+                # not count as indented code for the skip, which would then never move on.
+                index = max(index + 1, self._skip_indented_code(lines, index))
                 continue
             fence = _FENCE.match(source, content, end)
             if fence and not (fence.group(1)[0] == "`" and "`" in source[fence.end() : end]):
@@ -359,7 +363,9 @@ class MarkdownReader:
 
     def _source_ranges(self, pieces: list[tuple[int, int]], start: int, end: int):
         """Source ranges of joined-text [start, end), one per line it touches."""
-        for number, (piece_start, source_start) in enumerate(pieces):
+        # From the line holding `start` (found by bisection: a long paragraph has many lines).
+        for number in range(max(0, bisect.bisect_right(pieces, (start, math.inf)) - 1), len(pieces)):
+            piece_start, source_start = pieces[number]
             piece_end = pieces[number + 1][0] - 1 if number + 1 < len(pieces) else None
             if piece_end is not None and piece_end < start:
                 continue
@@ -372,9 +378,10 @@ class MarkdownReader:
 
     @staticmethod
     def _source_offset(pieces: list[tuple[int, int]], offset: int) -> int:
-        for piece_start, source_start in reversed(pieces):
-            if piece_start <= offset:
-                return source_start + offset - piece_start
+        number = bisect.bisect_right(pieces, (offset, math.inf)) - 1  # the last line starting at or before offset
+        if number >= 0:
+            piece_start, source_start = pieces[number]
+            return source_start + offset - piece_start
         return pieces[0][1]
 
 

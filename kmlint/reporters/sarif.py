@@ -29,7 +29,8 @@ def artifact_location(path: str) -> dict[str, str]:
         return {"uri": PurePath(path).as_uri()}
     posix = path.replace(os.sep, "/")
     # ":" is encoded too: in a relative reference's first segment it would read as a scheme.
-    return {"uri": quote(posix, safe="/"), "uriBaseId": SOURCE_ROOT}
+    # os.fsencode: a file name that is not UTF-8 (held as surrogates) is quoted as its own bytes.
+    return {"uri": quote(os.fsencode(posix), safe="/"), "uriBaseId": SOURCE_ROOT}
 
 
 def fingerprints(findings: list[Finding], uri: str) -> list[str]:
