@@ -42,10 +42,6 @@ class Linter:
             for role, terms in check.roles().items():
                 self._scanner.add(terms, (index, role))
         self._scanner.compile()
-        # Rules abandoned for the rest of the run (in this process) once a regular expression of
-        # theirs ran past its time limit: a hostile pattern costs its time once, not once per file.
-        self._disabled: set[int] = set()
-        self._disabled_tags: set[tuple[int, str]] = set()
 
     def __reduce__(self):
         # Sent to a worker process as its rules and settings, and compiled once there.
@@ -54,7 +50,9 @@ class Linter:
     def matches(self, doc: Document) -> tuple[list[tuple[Rule, Match]], list[str]]:
         """All rule matches in a document, and notes on rules abandoned because a pattern timed out
         or matched nearly everything."""
-        hits, failed = self._scanner.scan(doc.folded, self._disabled_tags)
+        # A rule that fails on a file is abandoned for that file only, so the output does not depend
+        # on which files a worker process saw before (--jobs N gives the same output as --jobs 1).
+        hits, failed = self._scanner.scan(doc.folded)
         abandoned: dict[int, str] = {}
         for (index, _role), why in failed.items():
             abandoned.setdefault(index, why)
@@ -65,7 +63,7 @@ class Linter:
         timeout = regex_timeout(doc.folded)
         for index in sorted(by_rule):
             check = self._checks[index]
-            if index in abandoned or index in self._disabled:
+            if index in abandoned:
                 continue
             try:
                 # Exceptions and hedges searched sentence by sentence share one time limit per rule.
@@ -82,10 +80,8 @@ class Linter:
                     last_end = match.end
         notes = []
         for index, why in sorted(abandoned.items()):
-            self._disabled.add(index)
-            self._disabled_tags.update((index, role) for role in self._checks[index].roles())
             rule = self.rules[index]
-            notes.append(f"rule {rule.id} ({rule.path}:{rule.line}) not applied to this file or the rest of the run: {why} on this file")
+            notes.append(f"rule {rule.id} ({rule.path}:{rule.line}) not applied to this file: {why}")
         return results, notes
 
     def check_source(self, source: SourceFile, keep_document: bool = False) -> FileResult:

@@ -37,10 +37,10 @@ _WINDOWS_1252_ALIASES = {"iso8859-1", "ascii", "cp1252"}  # codecs.lookup() name
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _BINARY_SHARE = 0.1
 _SNIFF = 8192
-# Checking a file takes up to about 20 times its size in memory (decoded text, document text,
-# matching text, offset maps): beyond this size a file is skipped with a diagnostic rather than
-# risk the run being killed for lack of memory. 128 MiB is far past any real page.
-MAX_FILE_BYTES = 128 * 1024 * 1024
+# Checking a file takes a few seconds per 10 MB and up to about 20 times its size in memory: beyond
+# this size a file is skipped with a diagnostic rather than hold a pre-commit hook for a minute or
+# risk the run being killed for lack of memory. 16 MiB is far past any real page (a few MB at most).
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 
 def kind_for(name: str) -> str | None:

@@ -7,7 +7,6 @@ import re
 import string
 import time
 from collections import defaultdict
-from collections.abc import Collection
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -360,9 +359,9 @@ class Scanner:
         self._literal = compile_trie(self._forms) if self._forms else None
         self._cuts.clear()
 
-    def scan(self, text: str, skip: Collection[Hashable] = ()) -> tuple[dict[Hashable, list[tuple[int, int]]], dict[Hashable, str]]:
+    def scan(self, text: str) -> tuple[dict[Hashable, list[tuple[int, int]]], dict[Hashable, str]]:
         """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
-        time limit or matched too often). Regular expressions of tags in `skip` are not run."""
+        time limit or matched too often)."""
         failed: dict[Hashable, str] = {}
         timeout = regex_timeout(text)
         most_hits = MAX_PATTERN_HITS + len(text) // 100
@@ -380,7 +379,7 @@ class Scanner:
                         if again:
                             self._literal_hits(again.start(), again.group(), found)
         for pattern, tag in self._regexes:
-            if tag in skip or tag in failed:
+            if tag in failed:
                 continue
             spans = found[tag]
             try:

@@ -146,16 +146,28 @@ def test_a_5_mb_single_line_is_checked_and_shown_as_excerpts(tmp_path, run_cli):
     assert all("amet, it is completely safe;" in line for line in excerpts)
 
 
-def test_a_100_mb_file_is_checked(tmp_path, run_cli):
+def test_a_large_minified_file_is_checked_to_the_last_column(tmp_path, run_cli):
     page = tmp_path / "minified.html"
     with open(page, "wb") as handle:
         handle.write(b"<p>")
-        handle.writelines(b"x" * 1_000_000 for _ in range(100))
+        handle.writelines(b"x" * 1_000_000 for _ in range(15))
         handle.write(b" completely safe</p>\n")
-    assert page.stat().st_size > 100_000_000
     result = check(run_cli, page)
-    assert spans(result) == [(SAFE, 1, 100_000_005, 1, 100_000_020, "completely safe")]
+    assert spans(result) == [(SAFE, 1, 15_000_005, 1, 15_000_020, "completely safe")]
     assert result.status == 1
+
+
+def test_a_100_mb_file_is_skipped_with_one_line_and_the_run_goes_on(tmp_path, run_cli):
+    page = tmp_path / "dump.html"
+    with open(page, "wb") as handle:
+        handle.writelines(b"<p>Our care is completely safe.</p>\n" * 100_000 for _ in range(30))
+    assert page.stat().st_size > 100_000_000
+    good = tmp_path / "good.txt"
+    good.write_text("It is risk-free.\n", encoding="utf-8")
+    result = check(run_cli, page, good)
+    assert diagnostics(result) == [("error", f"too large to check ({page.stat().st_size / 2**20:.0f} MiB; the limit is 16 MiB); skipped")]
+    assert spans(result) == [(SAFE, 1, 7, 1, 16, "risk-free")]
+    assert result.status == 2
 
 
 def test_a_file_over_the_size_limit_is_skipped_without_reading_it(tmp_path, run_cli):
@@ -167,7 +179,7 @@ def test_a_file_over_the_size_limit_is_skipped_without_reading_it(tmp_path, run_
     good = tmp_path / "good.txt"
     good.write_text("It is risk-free.\n", encoding="utf-8")
     result = check(run_cli, page, good)
-    assert diagnostics(result) == [("error", "too large to check (129 MiB; the limit is 128 MiB); skipped")]
+    assert diagnostics(result) == [("error", "too large to check (17 MiB; the limit is 16 MiB); skipped")]
     assert spans(result) == [(SAFE, 1, 7, 1, 16, "risk-free")]
     assert result.status == 2
 
@@ -182,7 +194,7 @@ def test_an_endless_standard_input_is_cut_off_as_too_large(run_cli, monkeypatch)
 
     monkeypatch.setattr(sys, "stdin", Stdin())
     result = check(run_cli, "-")
-    assert diagnostics(result) == [("error", "too large to check (129 MiB; the limit is 128 MiB); skipped")]
+    assert diagnostics(result) == [("error", "too large to check (17 MiB; the limit is 16 MiB); skipped")]
     assert result.status == 2
 
 
