@@ -138,3 +138,7 @@ def test_sentences_split_after_terminal_punctuation_but_not_abbreviations_or_dec
         starts.append(doc.text[start:end].strip())
         position = end
     assert starts == ["Dr. Smith gave 2.5 mg.", "It helped, e.g. for sleep!", "Did it?", "Yes."]
+
+
+def test_markdown_brackets_without_a_target_stay_text_so_footnote_markers_count():
+    assert EXTRACTORS["markdown"]("Most patients improved [1].").text.rstrip("\n") == "Most patients improved [1]."

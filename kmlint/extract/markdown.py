@@ -42,7 +42,7 @@ _INLINE = re.compile(
       | (?P<html><!--[\s\S]*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>)
       | (?P<link>(?P<image>!)?\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]
           (?P<target>\(\s*(?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)|\[[^\]]*\])?)
-      | (?P<markup>(?<![\w*])\*+|\*+(?![\w*])|(?<![\w_])_+|_+(?![\w_])|~~|\\(?=\n)|[\[\]])
+      | (?P<markup>(?<![\w*])\*+|\*+(?![\w*])|(?<![\w_])_+|_+(?![\w_])|~~|\\(?=\n))
     """.replace("(?P=code_ticks)", "\\3"),
     re.VERBOSE,
 )
@@ -327,11 +327,15 @@ class MarkdownReader:
                 label_start, label_end = token.span("label")
                 if token.group("image"):
                     self._aside(pieces, label_start, label_end)
-                else:
+                elif token.group("target"):
                     self.builder.link_start()
                     self._inline(joined, pieces, label_start, label_end)
-                    if token.group("target"):
-                        self.builder.link_end()
+                    self.builder.link_end()
+                else:
+                    # "[1]" with no target: brackets are text (a footnote marker is a citation).
+                    self._emit(joined, pieces, token.start(), label_start)
+                    self._inline(joined, pieces, label_start, label_end)
+                    self._emit(joined, pieces, label_end, token.end())
             elif kind == "markup" and token.group().startswith("\\"):
                 self._space(pieces, token.start(), token.end())
         self._emit(joined, pieces, position, end)
