@@ -213,8 +213,8 @@ def rules_test(paths) -> None:
 
 
 @rules.command("docs")
-@click.option("--output", "-o", default=None, help="Write the reference to this file (atomically) instead of standard output.")
-@click.option("--check", is_flag=True, help="With --output: write nothing; exit 1 if the file is not up to date.")
+@click.option("--output", "-o", default="docs/rules.md", show_default=True, help="File to write (atomically); '-' for standard output.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output file is not up to date.")
 @_with_rule_sources
 def rules_docs(output, check, rule_paths, no_builtin_rules) -> None:
     """Generate the rule reference (docs/rules.md): one section per rule, from the rule files."""
@@ -222,8 +222,6 @@ def rules_docs(output, check, rule_paths, no_builtin_rules) -> None:
 
     rules_loaded = _load_rules(rule_paths, not no_builtin_rules)
     if check:
-        if output is None:
-            raise click.UsageError("--check needs --output FILE (the file to compare)")
         try:
             with open(output, encoding="utf-8", newline="") as handle:
                 current = handle.read()
@@ -234,7 +232,7 @@ def rules_docs(output, check, rule_paths, no_builtin_rules) -> None:
             sys.exit(1)
         click.echo(f"{output} is up to date.")
         return
-    if output is None:
+    if output == "-":
         click.echo(ruledocs.render(rules_loaded), nl=False)
         return
     ruledocs.write(rules_loaded, output)

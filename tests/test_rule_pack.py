@@ -109,6 +109,15 @@ def test_rules_docs_command_writes_and_checks(run_cli, tmp_path):
     assert target.read_text(encoding="utf-8") == "# stale\n"
 
 
+def test_rules_docs_writes_docs_rules_md_by_default_and_prints_with_dash(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "docs").mkdir()
+    assert run_cli("rules", "docs").status == 0
+    expected = ruledocs.render(load_rules([REPO / "rules"]))
+    assert (tmp_path / "docs" / "rules.md").read_text(encoding="utf-8") == expected
+    assert run_cli("rules", "docs", "--output", "-").out == expected
+
+
 # Balanced health-information copy in our own words: hedged, attributed, with every caveat.
 BALANCED_PAGE = """\
 Ketamine and depression: an overview
