@@ -2,38 +2,35 @@
 
 from __future__ import annotations
 
-import bisect
 from typing import Iterator, Mapping, Sequence
 
 from kmlint.document import Document
 from kmlint.kinds import Match, Span
 from kmlint.kinds.phrase import PhraseCheck
-from kmlint.terms import TermSet
+from kmlint.ruleset import Rule
+from kmlint.terms import LocalMatcher, TermSet
 
 
 class ClaimCheck(PhraseCheck):
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        # Only the reported group is scanned over the whole document; the other groups (common
+        # words such as "ketamine" or "depression") are looked for in the sentences around its hits.
+        self._others = [LocalMatcher(terms) for name, terms in rule.groups.items() if name != rule.report]
+
     def roles(self) -> Mapping[str, TermSet]:
-        return dict(self.rule.groups)
+        assert self.rule.report is not None
+        return {self.rule.report: self.rule.groups[self.rule.report]}
 
     def evaluate(self, doc: Document, hits: Mapping[str, Sequence[Span]]) -> Iterator[Match]:
-        report = self.rule.report
-        assert report is not None
-        others = [name for name in self.rule.groups if name != report]
-        if any(name not in hits for name in others):
-            return
-        for start, end in hits.get(report, ()):
+        assert self.rule.report is not None
+        for start, end in hits.get(self.rule.report, ()):
             sentence_start, sentence_end = doc.sentence(start, end)
-            if all(_has_hit_within(hits[name], sentence_start, sentence_end, start, end) for name in others):
+            if all(_elsewhere_in(group, doc, sentence_start, sentence_end, start, end) for group in self._others):
                 if self.accepts(doc, start, end):
                     yield Match(start, end)
 
 
-def _has_hit_within(spans: Sequence[Span], low: int, high: int, start: int, end: int) -> bool:
-    """A span inside [low, high) that is not the reported words themselves."""
-    index = bisect.bisect_left(spans, (low, low))
-    while index < len(spans) and spans[index][0] < high:
-        span = spans[index]
-        if span[1] <= high and not (span[0] >= start and span[1] <= end):
-            return True
-        index += 1
-    return False
+def _elsewhere_in(group: LocalMatcher, doc: Document, low: int, high: int, start: int, end: int) -> bool:
+    """The group occurs in [low, high), other than inside the reported words themselves."""
+    return any(not (span_start >= start and span_end <= end) for span_start, span_end in group.spans(doc, low, high))
