@@ -108,11 +108,7 @@ class MarkdownReader:
                 # Most lines are prose: one starting with a letter opens no block (the checks
                 # below all fail for it) and goes straight to the paragraph, as at the end.
                 indent = plain.end() - 1 - start
-                if previous_blank and indent == 0:
-                    in_list = False
-                if previous_blank:
-                    self._flush(paragraph)
-                paragraph.lines.append((start + indent, end))
+                in_list = self._paragraph_line(paragraph, start + indent, end, indent, previous_blank, in_list)
                 previous_blank = False
                 index += 1
                 continue
@@ -179,16 +175,20 @@ class MarkdownReader:
                 in_list = True
                 paragraph.lines.append((item.end(), end))
             else:
-                if previous_blank and indent == 0:
-                    in_list = False
-                if previous_blank:
-                    self._flush(paragraph)
-                paragraph.lines.append((content + indent, end))
+                in_list = self._paragraph_line(paragraph, content + indent, end, indent, previous_blank, in_list)
             previous_blank = False
             index += 1
         self._flush(paragraph)
         self.html.finish()
         return self.builder.build()
+
+    def _paragraph_line(self, paragraph: _Paragraph, start: int, end: int, indent: int, previous_blank: bool, in_list: bool) -> bool:
+        """Add a prose line: after a blank line it starts a new paragraph, and an unindented one
+        ends a list. Returns whether a list is still open."""
+        if previous_blank:
+            self._flush(paragraph)
+        paragraph.lines.append((start, end))
+        return in_list and not (previous_blank and indent == 0)
 
     # -- blocks -------------------------------------------------------------------------------
 
