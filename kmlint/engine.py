@@ -43,7 +43,7 @@ class Linter:
                 self._scanner.add(terms, (index, role))
         self._scanner.compile()
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[Linter], tuple[object, ...]]:
         # Sent to a worker process as its rules and settings, and compiled once there.
         return (Linter, (self.rules, self._severities, self._file_ignores, self._report_unused_suppressions, self._baseline))
 

@@ -145,9 +145,9 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
     if errors:
         from jsonschema.exceptions import best_match
 
-        error = best_match(errors)
-        line, column = node_position(node, error.absolute_path)
-        raise RuleError(schema_message(error), display, line, column)
+        worst = best_match(errors)
+        line, column = node_position(node, worst.absolute_path)
+        raise RuleError(schema_message(worst), display, line, column)
     lists = _compile_lists(data.get("lists") or {}, node, display)
     rules = [
         _build_rule(raw, lists, node, ("rules", index), display)

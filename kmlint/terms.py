@@ -10,7 +10,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Hashable, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import regex
 
@@ -27,6 +27,10 @@ _CHARACTERS_PER_EXTRA_SECOND = 2_000_000
 # that matches nearly anything (`.`, `\w`): its rule is abandoned before the hits fill the memory.
 MAX_PATTERN_HITS = 100_000
 MAX_VARIANTS = 5000
+# What the scanner reports hits by: a rule's index in the run and the role of the terms.
+Tag = tuple[int, str]
+# A trie of characters: each key a character ("" marks the end of a phrase), each value the rest.
+_Trie = dict[str, "_Trie"]
 _ALTERNATION = re.compile(r"(\([^()]*\))")
 
 
@@ -230,14 +234,14 @@ def trie_pattern(phrases: Iterable[str]) -> str:
     """One regular expression for many literal phrases, shaped as a trie so that each position
     follows a single path. Words may be joined by a space, a hyphen or nothing; a phrase starting
     or ending with a word character must start or end on a word boundary; longer phrases win."""
-    root: dict[str, dict] = {}
+    root: _Trie = {}
     for phrase in phrases:
         node = root
         for char in re.sub(r"[ -]+", " ", phrase):
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: dict[str, dict], last: str) -> str:
+    def build(node: _Trie, last: str) -> str:
         branches = []
         for char, child in sorted(node.items()):
             if char == "":
@@ -340,13 +344,13 @@ class Scanner:
     added with (a rule and its role)."""
 
     def __init__(self) -> None:
-        self._by_key: dict[str, list[Hashable]] = defaultdict(list)
+        self._by_key: dict[str, list[Tag]] = defaultdict(list)
         self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
-        self._regexes: list[tuple[regex.Pattern[str], Hashable]] = []
+        self._regexes: list[tuple[regex.Pattern[str], Tag]] = []
         self._literal: re.Pattern[str] | None = None
-        self._cuts: dict[str, tuple[tuple[int, tuple[Hashable, ...]], ...]] = {}
+        self._cuts: dict[str, tuple[tuple[int, tuple[Tag, ...]], ...]] = {}
 
-    def add(self, terms: TermSet, tag: Hashable) -> None:
+    def add(self, terms: TermSet, tag: Tag) -> None:
         self._forms.update(dict.fromkeys(terms.phrases))
         by_key = self._by_key
         for key in map(phrase_key, terms.phrases):
@@ -359,13 +363,13 @@ class Scanner:
         self._literal = compile_trie(self._forms) if self._forms else None
         self._cuts.clear()
 
-    def scan(self, text: str) -> tuple[dict[Hashable, list[tuple[int, int]]], dict[Hashable, str]]:
+    def scan(self, text: str) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:
         """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
         time limit or matched too often)."""
-        failed: dict[Hashable, str] = {}
+        failed: dict[Tag, str] = {}
         timeout = regex_timeout(text)
         most_hits = MAX_PATTERN_HITS + len(text) // 100
-        found: dict[Hashable, set[tuple[int, int]]] = defaultdict(set)
+        found: dict[Tag, set[tuple[int, int]]] = defaultdict(set)
         literal = self._literal
         if literal is not None:
             for match in literal.finditer(text):
@@ -393,7 +397,7 @@ class Scanner:
                 failed[tag] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
         return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
 
-    def _literal_hits(self, start: int, matched: str, found: dict[Hashable, set[tuple[int, int]]]) -> None:
+    def _literal_hits(self, start: int, matched: str, found: dict[Tag, set[tuple[int, int]]]) -> None:
         # The trie returns the longest phrase at `start`; shorter phrases ending on a word
         # boundary inside it are hits too (for other rules or roles).
         cuts = self._cuts.get(matched)
@@ -404,7 +408,7 @@ class Scanner:
             for tag in tags:
                 found[tag].add(span)
 
-    def _phrase_ends(self, matched: str) -> tuple[tuple[int, tuple[Hashable, ...]], ...]:
+    def _phrase_ends(self, matched: str) -> tuple[tuple[int, tuple[Tag, ...]], ...]:
         """Where phrases end in a matched text, with their tags; the same words recur on every page,
         so this is worked out once per text (there are at most as many as the trie has phrases)."""
         ends = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]

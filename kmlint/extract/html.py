@@ -163,9 +163,9 @@ class HtmlReader:
             if kind and self.source[kind[0] : kind[1]].strip().lower() in DESCRIPTION_NAMES and "content" in values:
                 self._aside.append(("meta", *values["content"]))
             return
-        for attribute in ("alt", "title"):
-            if attribute in values:
-                self._aside.append(("alt", *values[attribute]))
+        for name in ("alt", "title"):
+            if name in values:
+                self._aside.append(("alt", *values[name]))
 
 
 def extract_html(source: str) -> Document:

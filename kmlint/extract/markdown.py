@@ -6,7 +6,7 @@ import bisect
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from kmlint.document import Document, DocumentBuilder
 from kmlint.extract.html import HtmlReader
@@ -266,7 +266,7 @@ class MarkdownReader:
             return self._until(lines, index, lambda s, e: source.find(">", s, e) >= 0)
         return None
 
-    def _until(self, lines: list[tuple[int, int]], index: int, found, first_from: int | None = None) -> int:
+    def _until(self, lines: list[tuple[int, int]], index: int, found: Callable[[int, int], bool], first_from: int | None = None) -> int:
         for number in range(index, len(lines)):
             start, end = lines[number]
             if found(first_from if number == index and first_from is not None else start, end):
@@ -365,7 +365,7 @@ class MarkdownReader:
     def _space(self, pieces: list[tuple[int, int]], start: int, end: int) -> None:
         self.builder.space(self._source_offset(pieces, start), self._source_offset(pieces, start))
 
-    def _source_ranges(self, pieces: list[tuple[int, int]], start: int, end: int):
+    def _source_ranges(self, pieces: list[tuple[int, int]], start: int, end: int) -> Iterator[tuple[int, int]]:
         """Source ranges of joined-text [start, end), one per line it touches."""
         # From the line holding `start` (found by bisection: a long paragraph has many lines).
         for number in range(max(0, bisect.bisect_right(pieces, (start, math.inf)) - 1), len(pieces)):
