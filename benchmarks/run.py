@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
                     tool = f"kmlint -j{jobs}"
                     rates = [table.rate(kind, scale, tool, cpu=True) for scale in scales]
                     if all(rates):
-                        relative = ", ".join(f"{scale}x {rates[0] / rate:.2f}" for scale, rate in zip(scales, rates))
+                        relative = ", ".join(f"{scale}x {rates[0] / rate:.2f}" for scale, rate in zip(scales, rates, strict=False))
                         print(f"  {kind:9} {tool}: {relative}")
             print("  largest file per scale: " + ", ".join(f"{s}x {largest_by_scale[s] / 1000:.0f} kB" for s in scales))
 

@@ -11,6 +11,7 @@ of the process.
 
 from __future__ import annotations
 
+import _sre
 import hashlib
 import os
 import pickle
@@ -20,8 +21,6 @@ import zlib
 from array import array
 from pathlib import Path
 from typing import Any, Callable
-
-import _sre
 
 from kmlint import __version__
 
@@ -120,7 +119,7 @@ def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> No
 def compiled_pattern(entry: str | None, build: Callable[[], str]) -> re.Pattern[str]:
     """re.compile(build()), with the compiled program kept in the cache: `re` parses and compiles in
     Python, seconds for a trie of thousands of phrases; loading the program takes milliseconds."""
-    pattern = _memory.get(("pattern", entry or ""))
+    pattern: re.Pattern[str] | None = _memory.get(("pattern", entry or ""))
     if pattern is not None:
         return pattern
     program = load("program", entry, remember=False)  # the compiled pattern is remembered instead
@@ -143,15 +142,15 @@ def compiled_pattern(entry: str | None, build: Callable[[], str]) -> re.Pattern[
     return pattern
 
 
-def _program(text: str) -> tuple[str, int, array, int, dict[str, int], tuple[str | None, ...]] | None:
+def _program(text: str) -> tuple[str, int, array[int], int, dict[str, int], tuple[str | None, ...]] | None:
     """What re.compile hands the regular expression engine (_sre.compile) for `text`, done the way
     re does it (the same in Python 3.10 to 3.13); None where this Python's re works otherwise."""
     try:
         try:
-            from re import _compiler, _parser  # Python 3.11 and later
+            from re import _compiler, _parser  # type: ignore[attr-defined]  # Python 3.11 and later
         except ImportError:
-            import sre_compile as _compiler  # type: ignore[no-redef]
-            import sre_parse as _parser  # type: ignore[no-redef]
+            import sre_compile as _compiler
+            import sre_parse as _parser
         parsed = _parser.parse(text, 0)
         code = array("I" if array("I").itemsize == _sre.CODESIZE else "L", _compiler._code(parsed, 0))
         groupindex = dict(parsed.state.groupdict)

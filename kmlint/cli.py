@@ -5,29 +5,34 @@ from __future__ import annotations
 import io
 import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence, TextIO
 
 import click
 
 from kmlint import __version__
 from kmlint.errors import KmlintError
 
+if TYPE_CHECKING:  # imported where used at run time, so that start-up loads only what a command needs
+    from kmlint.discover import Target
+    from kmlint.ruleset import Rule
+    from kmlint.runner import StdinInput
+
 FAIL_ON = ("error", "warning", "info", "never")
 
 
-def _load_rules(rule_paths: Sequence[str], builtin: bool):
+def _load_rules(rule_paths: Sequence[str], builtin: bool) -> list[Rule]:
     from kmlint.ruleset import builtin_rules_dir, load_rules
 
     paths = ([str(builtin_rules_dir())] if builtin else []) + list(rule_paths)
     return load_rules(paths)
 
 
-def _use_color(choice: str, stream) -> bool:
+def _use_color(choice: str, stream: TextIO) -> bool:
     if choice == "always":
         return True
     if choice == "never" or os.environ.get("NO_COLOR"):
         return False
-    return stream.isatty()
+    return bool(stream.isatty())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,8 +60,11 @@ def cli() -> None:
 @click.option("--write-baseline", default=None, help="Record today's findings in this baseline file (exit 0 unless a file could not be checked).")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (substitutions a rule marks fix: safe), then report what is left.")
 @click.option("--diff", is_flag=True, help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there are any.")
-def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fail_on, stdin_filename, color, quiet, statistics, jobs,
-          config_path, report_unused_suppressions, baseline_path, write_baseline, fix, diff) -> None:
+def check(
+    paths: tuple[str, ...], output_format: str | None, select: tuple[str, ...], ignore: tuple[str, ...], rule_paths: tuple[str, ...],
+    no_builtin_rules: bool, fail_on: str | None, stdin_filename: str | None, color: str, quiet: bool, statistics: bool, jobs: int | None,
+    config_path: str | None, report_unused_suppressions: bool, baseline_path: str | None, write_baseline: str | None, fix: bool, diff: bool,
+) -> None:
     """Check PATHS (files or folders; '-' for standard input; default '.')."""
     from kmlint.baseline import BaselineWriter, load_baseline
     from kmlint.config import load_config, resolve
@@ -72,7 +80,7 @@ def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fa
     output_format = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     if output_format not in REPORTERS:
         raise click.BadParameter(f"{output_format!r} is not one of {', '.join(REPORTERS)}", param_hint="--format")
-    paths = list(paths) or ["."]
+    paths = paths or (".",)
     check_paths(paths)
     if fix and not diff and "-" in paths:
         raise click.UsageError("--fix cannot rewrite standard input (use --diff to see the fixes)")
@@ -86,7 +94,7 @@ def check(paths, output_format, select, ignore, rule_paths, no_builtin_rules, fa
     baseline = load_baseline(baseline_path) if baseline_path else None
     linter = Linter(rules, settings.severities, settings.file_ignores, report_unused_suppressions, baseline)
 
-    def targets():
+    def targets() -> Iterator[Target | StdinInput]:
         for path in paths:
             if path == "-":
                 name = stdin_filename or "-"
@@ -136,7 +144,7 @@ _rule_source_options = [
 ]
 
 
-def _with_rule_sources(function):
+def _with_rule_sources(function: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(_rule_source_options):
         function = option(function)
     return function
@@ -144,7 +152,7 @@ def _with_rule_sources(function):
 
 @rules.command("list")
 @_with_rule_sources
-def rules_list(rule_paths, no_builtin_rules) -> None:
+def rules_list(rule_paths: tuple[str, ...], no_builtin_rules: bool) -> None:
     """One line per rule: id, name, category, severity, kind."""
     for rule in _load_rules(rule_paths, not no_builtin_rules):
         click.echo(f"{rule.id:7} {rule.name:40} {rule.category:26} {rule.severity:8} {rule.kind}")
@@ -153,11 +161,9 @@ def rules_list(rule_paths, no_builtin_rules) -> None:
 @rules.command("show")
 @click.argument("rule_id")
 @_with_rule_sources
-def rules_show(rule_id, rule_paths, no_builtin_rules) -> None:
+def rules_show(rule_id: str, rule_paths: tuple[str, ...], no_builtin_rules: bool) -> None:
     """Everything about one rule: message, rationale, references and examples."""
-    from kmlint.selection import selector_matches
-
-    found = [r for r in _load_rules(rule_paths, not no_builtin_rules) if r.id == rule_id.upper() or selector_matches(r, rule_id) and rule_id in (r.name, *r.replaces)]
+    found = [r for r in _load_rules(rule_paths, not no_builtin_rules) if r.id == rule_id.upper() or rule_id in (r.name, *r.replaces)]
     if not found:
         raise KmlintError(f"no rule {rule_id!r} (see 'kmlint rules list')")
     rule = found[0]
@@ -187,7 +193,7 @@ def rules_show(rule_id, rule_paths, no_builtin_rules) -> None:
 
 @rules.command("validate")
 @click.argument("paths", nargs=-1, required=True)
-def rules_validate(paths) -> None:
+def rules_validate(paths: tuple[str, ...]) -> None:
     """Check rule files against the schema (and compile their patterns); exit 2 on the first error."""
     from kmlint.ruleset import load_rules
 
@@ -197,7 +203,7 @@ def rules_validate(paths) -> None:
 
 @rules.command("test")
 @click.argument("paths", nargs=-1)
-def rules_test(paths) -> None:
+def rules_test(paths: tuple[str, ...]) -> None:
     """Run every rule's examples: each `flag` example must give that rule's finding, each `pass` none.
 
     With no PATHS, the built-in rules are tested."""
@@ -216,7 +222,7 @@ def rules_test(paths) -> None:
 @click.option("--output", "-o", default="docs/rules.md", show_default=True, help="File to write (atomically); '-' for standard output.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if the output file is not up to date.")
 @_with_rule_sources
-def rules_docs(output, check, rule_paths, no_builtin_rules) -> None:
+def rules_docs(output: str, check: bool, rule_paths: tuple[str, ...], no_builtin_rules: bool) -> None:
     """Generate the rule reference (docs/rules.md): one section per rule, from the rule files."""
     from kmlint import ruledocs
 

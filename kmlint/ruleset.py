@@ -73,7 +73,8 @@ class Rule:
 
 def _schema() -> dict[str, Any]:
     text = resources.files("kmlint.schemas").joinpath("rules.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 _VALIDATOR: jsonschema.protocols.Validator | None = None

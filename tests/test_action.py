@@ -11,7 +11,6 @@ import sys
 
 import pytest
 import yaml
-
 from conftest import REPO
 from workflow_fixtures import write_rules
 

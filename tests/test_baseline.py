@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from workflow_fixtures import check_json, write_rules
 
 PAGE = "# Clinic\n\nKetamine is risk-free. It is a breakthrough.\n\nOur cutting-edge suite.\n"

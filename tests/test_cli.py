@@ -8,7 +8,6 @@ import sys
 import textwrap
 
 import pytest
-
 from conftest import REPO
 
 RISKY = "<h1>A game-changer</h1><p>Ketamine is safe and non-addictive.</p>"

@@ -7,10 +7,10 @@ import re
 from pathlib import Path
 
 import pytest
+from workflow_fixtures import check_json, write_rules
 
 from kmlint.config import Glob, find_config, load_config, resolve
 from kmlint.ruleset import builtin_rules_dir, load_rules
-from workflow_fixtures import check_json, write_rules
 
 PAGE = "Ketamine is safe and non-addictive. A breakthrough! Our cutting-edge clinic.\n"
 

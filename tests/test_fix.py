@@ -7,9 +7,9 @@ import codecs
 import os
 
 import pytest
+from workflow_fixtures import check_json, write_rules
 
 from kmlint.fix import match_case
-from workflow_fixtures import check_json, write_rules
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import importlib.util
 import re
 
 import pytest
-
 from conftest import REPO, SHARED
+
 from kmlint import ruledocs
 from kmlint.engine import Linter
 from kmlint.ruleset import DOCUMENT_CATEGORIES, SPAN_CATEGORIES, load_rules

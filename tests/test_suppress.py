@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from workflow_fixtures import check_json, write_rules
 
 from kmlint.document import DocumentBuilder
 from kmlint.source import SourceFile
 from kmlint.suppress import parse_directives
-from workflow_fixtures import check_json, write_rules
 
 
 @pytest.fixture

@@ -133,7 +133,7 @@ class SarifReporter:
 
     def file(self, result: FileResult) -> None:
         location = artifact_location(result.path)
-        for finding, fingerprint in zip(result.findings, fingerprints(list(result.findings), location["uri"])):
+        for finding, fingerprint in zip(result.findings, fingerprints(list(result.findings), location["uri"]), strict=True):
             self.results.append(self._result(finding, location, fingerprint))
         self.notifications.extend(_notification(d) for d in result.diagnostics)
 
