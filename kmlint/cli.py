@@ -71,7 +71,7 @@ def check(
     from kmlint.discover import check_paths, discover
     from kmlint.engine import Linter
     from kmlint.fix import FixTally, fix_all, show_diffs
-    from kmlint.reporters import REPORTERS, ReportContext, get_reporter
+    from kmlint.reporters import REPORTERS, ReportContext, counted, get_reporter
     from kmlint.runner import StdinInput, default_jobs, exit_status, lint_all, read_stdin, report
     from kmlint.source import kind_for
     from kmlint.suppress import UNUSED_SUPPRESSION
@@ -128,7 +128,7 @@ def check(
         click.echo(f"kmlint: {tally}", err=True)
     if writer:
         recorded = writer.write()
-        click.echo(f"kmlint: recorded {recorded} finding{'s' if recorded != 1 else ''} in {write_baseline}.", err=True)
+        click.echo(f"kmlint: recorded {counted(recorded, 'finding')} in {write_baseline}.", err=True)
     # Once written, the baseline accounts for every finding reported: only unchecked files fail the run.
     sys.exit(exit_status(summary, "never" if writer else settings.fail_on))
 
@@ -195,10 +195,11 @@ def rules_show(rule_id: str, rule_paths: tuple[str, ...], no_builtin_rules: bool
 @click.argument("paths", nargs=-1, required=True)
 def rules_validate(paths: tuple[str, ...]) -> None:
     """Check rule files against the schema (and compile their patterns); exit 2 on the first error."""
+    from kmlint.reporters import counted
     from kmlint.ruleset import load_rules
 
     loaded = load_rules(paths)
-    click.echo(f"{len(loaded)} rule{'s' if len(loaded) != 1 else ''} valid.")
+    click.echo(f"{counted(len(loaded), 'rule')} valid.")
 
 
 @rules.command("test")

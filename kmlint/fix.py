@@ -13,6 +13,7 @@ from kmlint.engine import Linter
 from kmlint.errors import SourceError
 from kmlint.findings import Diagnostic, FileResult, Finding
 from kmlint.fsutil import ChangedOnDisk, atomic_write
+from kmlint.reporters import counted
 from kmlint.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, StdinInput, lint_target
 from kmlint.source import SourceFile, read_bytes, read_source
 
@@ -155,7 +156,7 @@ class FixTally:
             yield outcome.result
 
     def __str__(self) -> str:
-        return f"fixed {self.fixes} problem{'s' if self.fixes != 1 else ''} in {self.files} file{'s' if self.files != 1 else ''}."
+        return f"fixed {counted(self.fixes, 'problem')} in {counted(self.files, 'file')}."
 
 
 def show_diffs(outcomes: Iterable[FileFix], stream: TextIO, errors: TextIO) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Mapping, Protocol, TextIO
+from typing import Iterator, Mapping, Protocol, TextIO
 
 from kmlint.findings import FileResult
-from kmlint.ruleset import Rule
+from kmlint.ruleset import SEVERITIES, Rule
 
 # name -> "module:Class"; modules load only when their format is asked for (start-up time).
 REPORTERS: dict[str, str] = {
@@ -54,3 +54,20 @@ class Reporter(Protocol):
 def get_reporter(name: str) -> type[Reporter]:
     module_name, class_name = REPORTERS[name].split(":")
     return getattr(importlib.import_module(module_name), class_name)  # type: ignore[no-any-return]
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 file", "2 files"; "info" has no plural."""
+    return f"{number} {noun if number == 1 or noun == 'info' else noun + 's'}"
+
+
+def severity_counts(by_severity: Mapping[str, int]) -> str:
+    """"1 error, 2 warnings": the severities present, most severe first."""
+    return ", ".join(counted(by_severity[level], level) for level in SEVERITIES if by_severity.get(level))
+
+
+def rule_statistics(summary: Summary, rules: Mapping[str, Rule]) -> Iterator[str]:
+    """--statistics: one line per rule, most findings first."""
+    for rule_id, count in sorted(summary.by_rule.items(), key=lambda item: (-item[1], item[0])):
+        rule = rules.get(rule_id)
+        yield f"{count:6}  {rule_id}  {rule.name if rule else ''}\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kmlint.findings import FileResult, Finding
-from kmlint.reporters import ReportContext, Summary
+from kmlint.reporters import ReportContext, Summary, counted, rule_statistics, severity_counts
 
 # Workflow commands know error, warning and notice (docs.github.com, "Workflow commands for GitHub Actions").
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -53,20 +53,11 @@ class GithubReporter:
         # Plain lines are kept in the job log as they are; they are not annotations.
         write = self.stream.write
         if self.context.statistics:
-            for rule_id, count in sorted(summary.by_rule.items(), key=lambda item: (-item[1], item[0])):
-                rule = self.context.rules.get(rule_id)
-                write(f"{count:6}  {rule_id}  {rule.name if rule else ''}\n")
-        counts = ", ".join(
-            _count(summary.by_severity[level], level) for level in ("error", "warning", "info") if summary.by_severity.get(level)
-        )
-        files = _count(summary.files, "file")
+            self.stream.writelines(rule_statistics(summary, self.context.rules))
+        files = counted(summary.files, "file")
         if summary.findings:
-            write(f"kmlint: {_count(summary.findings, 'problem')} ({counts}) in {files}.\n")
+            write(f"kmlint: {counted(summary.findings, 'problem')} ({severity_counts(summary.by_severity)}) in {files}.\n")
         else:
             write(f"kmlint: no problems in {files}.\n")
         if summary.failed:
-            write(f"kmlint: {_count(summary.failed, 'file')} could not be checked.\n")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun if number == 1 or noun == 'info' else noun + 's'}"
+            write(f"kmlint: {counted(summary.failed, 'file')} could not be checked.\n")

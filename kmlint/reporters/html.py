@@ -13,7 +13,7 @@ from typing import ClassVar, TextIO
 from kmlint import __version__
 from kmlint.document import Block, Document
 from kmlint.findings import FileResult, Finding
-from kmlint.reporters import ReportContext, Summary
+from kmlint.reporters import ReportContext, Summary, counted, severity_counts
 from kmlint.ruleset import DOCUMENT_CATEGORIES, SEVERITIES, SPAN_CATEGORIES, Rule
 
 # Plain-English names for reviewers; the category id stays visible beside them (TAXONOMY.md is the contract).
@@ -52,10 +52,6 @@ def _asset(name: str) -> str:
 
 def _csp_hash(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun if number == 1 or noun == 'info' else noun + 's'}"
 
 
 def _category_label(category: str) -> str:
@@ -163,7 +159,7 @@ class HtmlReporter:
         self.files_with_findings += bool(result.findings)
         path = escape(result.path)
         counts = Counter(f.severity for f in result.findings)
-        badges = "".join(f'<span class="pill sev-{level}">{_count(counts[level], level)}</span>' for level in SEVERITIES if counts[level])
+        badges = "".join(f'<span class="pill sev-{level}">{counted(counts[level], level)}</span>' for level in SEVERITIES if counts[level])
         status = badges or (
             '<span class="pill failed">not checked</span>' if result.failed else '<span class="pill clean">no findings</span>'
         )
@@ -250,7 +246,7 @@ class HtmlReporter:
         # Nothing may load from the network, and only kmlint's own script may run (defence in depth behind escaping).
         policy = f"default-src 'none'; style-src {_csp_hash(style)}; script-src {_csp_hash(script)}; img-src data:"
         total = summary.findings
-        title = f"kmlint review: {_count(total, 'finding')} in {_count(summary.files, 'file')}"
+        title = f"kmlint review: {counted(total, 'finding')} in {counted(summary.files, 'file')}"
         page = [
             "<!DOCTYPE html>",
             '<html lang="en">',
@@ -282,15 +278,15 @@ class HtmlReporter:
     def _overview(self, summary: Summary) -> str:
         total = summary.findings
         if total:
-            levels = ", ".join(_count(summary.by_severity[level], level) for level in SEVERITIES if summary.by_severity.get(level))
+            levels = severity_counts(summary.by_severity)
             lede = (
-                f"kmlint flagged <strong>{_count(total, 'claim')}</strong> to review ({levels}) "
-                f"in {self.files_with_findings} of {_count(summary.files, 'file')}."
+                f"kmlint flagged <strong>{counted(total, 'claim')}</strong> to review ({levels}) "
+                f"in {self.files_with_findings} of {counted(summary.files, 'file')}."
             )
         else:
-            lede = f"kmlint flagged nothing in {_count(summary.files, 'file')}."
+            lede = f"kmlint flagged nothing in {counted(summary.files, 'file')}."
         if summary.failed:
-            lede += f' <strong class="failed">{_count(summary.failed, "file")} could not be checked.</strong>'
+            lede += f' <strong class="failed">{counted(summary.failed, "file")} could not be checked.</strong>'
         parts = [
             '<header class="overview">',
             "<h1>Marketing copy review</h1>",
@@ -347,7 +343,7 @@ class HtmlReporter:
                 ),
                 (
                     f'<p class="shown" aria-live="polite">Showing <span id="shown-count">{summary.findings}</span>'
-                    f" of {_count(summary.findings, 'finding')}</p>"
+                    f" of {counted(summary.findings, 'finding')}</p>"
                 ),
                 "</form>",
                 '<nav class="files"><h2>Files</h2><ol>' + "".join(self.index) + "</ol></nav>",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from kmlint.findings import FileResult, Finding
-from kmlint.reporters import ReportContext, Summary
+from kmlint.reporters import ReportContext, Summary, counted, severity_counts
 
 # Characters XML 1.0 cannot carry at all, even as references (XML 1.0 §2.2); they become U+FFFD.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -29,10 +30,6 @@ def finding_line(finding: Finding) -> str:
     )
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun if number == 1 or noun == 'info' else noun + 's'}"
-
-
 class JunitReporter:
     def __init__(self, stream: TextIO, context: ReportContext):
         self.stream = stream
@@ -44,8 +41,7 @@ class JunitReporter:
         name = xml_attribute(result.path)
         outcome: list[str] = []
         broken = [d for d in result.diagnostics if d.level == "error"]
-        levels = [f.severity for f in result.findings]
-        counts = ", ".join(_count(levels.count(level), level) for level in ("error", "warning", "info") if level in levels)
+        counts = severity_counts(Counter(f.severity for f in result.findings))
         findings = "".join(finding_line(f) for f in result.findings)
         # A testcase has one outcome: a file not (fully) checked is an error, whatever was found in it.
         if broken:
@@ -55,7 +51,7 @@ class JunitReporter:
             outcome.append(f'      <error type="kmlint" message={xml_attribute(message)}>{xml_text(body)}</error>\n')
         elif result.findings:
             self.failures += 1
-            message = f"{_count(len(levels), 'problem')} ({counts})"
+            message = f"{counted(len(result.findings), 'problem')} ({counts})"
             outcome.append(f'      <failure type="kmlint" message={xml_attribute(message)}>{xml_text(findings)}</failure>\n')
         notes = "".join(f"{d}\n" for d in result.diagnostics if d.level != "error")
         if notes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from kmlint.findings import FileResult, Finding
-from kmlint.reporters import ReportContext, Summary
+from kmlint.reporters import ReportContext, Summary, counted, rule_statistics, severity_counts
 
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m", "bold": "\x1b[1m", "dim": "\x1b[2m", "green": "\x1b[32m"}
 _RESET = "\x1b[0m"
@@ -50,20 +50,16 @@ class TextReporter:
 
     def finish(self, summary: Summary) -> None:
         write = self.stream.write
-        if self.context.statistics and summary.by_rule:
-            for rule_id, count in sorted(summary.by_rule.items(), key=lambda item: (-item[1], item[0])):
-                rule = self.context.rules.get(rule_id)
-                write(f"{count:6}  {rule_id}  {rule.name if rule else ''}\n")
-        files = _count(summary.files, "file")
+        if self.context.statistics:
+            self.stream.writelines(rule_statistics(summary, self.context.rules))
+        files = counted(summary.files, "file")
         if summary.findings:
-            counts = summary.by_severity
-            parts = [_count(counts[level], level) for level in ("error", "warning", "info") if counts.get(level)]
-            write(self._paint(f"Found {_count(summary.findings, 'problem')} ({', '.join(parts)}) in {files}.", "bold") + "\n")
+            write(self._paint(f"Found {counted(summary.findings, 'problem')} ({severity_counts(summary.by_severity)}) in {files}.", "bold") + "\n")
         else:
             # A file that could not be checked is never counted as clean.
-            write(self._paint(f"No problems found in {_count(summary.files - summary.failed, 'file')}.", "green") + "\n")
+            write(self._paint(f"No problems found in {counted(summary.files - summary.failed, 'file')}.", "green") + "\n")
         if summary.failed:
-            write(self._paint(f"{_count(summary.failed, 'file')} could not be checked.", "error") + "\n")
+            write(self._paint(f"{counted(summary.failed, 'file')} could not be checked.", "error") + "\n")
 
 
 # A longer line (a minified page, a 5 MB line) is shown as an excerpt around the finding: the
@@ -86,8 +82,3 @@ def _excerpt(finding: Finding) -> tuple[str, int, int]:
         end_column = min(end_column + len(before) - start, len(line) + 1)
     # Tabs shown as one space keep the carets under the right code points.
     return line.replace("\t", " "), column, end_column
-
-
-def _count(number: int, noun: str) -> str:
-    plural = noun if number == 1 or noun == "info" else noun + "s"
-    return f"{number} {plural}"
