@@ -10,7 +10,6 @@ SCOPES = ("title", "heading", "body", "meta", "alt")
 
 # Whitespace of every kind becomes one plain space (1:1), then runs collapse to one space.
 _SPACES = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_SPACE_TABLE = str.maketrans({ch: " " for ch in _SPACES})
 _OTHER_SPACES = _SPACES.replace(" ", "")
 # Characters that vanish: soft hyphen, zero-width space/joiners, word joiner, BOM, Mongolian vowel separator.
 _IGNORABLE = "\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff"
@@ -46,7 +45,7 @@ def plain_spaces(text: str) -> str:
 
 def normalize_phrase(text: str) -> str:
     """The matching form of a phrase written in a rule: spaces collapsed, ignorables dropped, folded."""
-    text = _IGNORABLE_ONLY.sub("", text.translate(_SPACE_TABLE))
+    text = _IGNORABLE_ONLY.sub("", plain_spaces(text))
     return fold(" ".join(text.split()))
 
 
@@ -200,23 +199,9 @@ class DocumentBuilder:
         if start >= end:
             return
         chunk = self._spaced[start:end]
-        words = chunk.strip(" ")
-        if not words:
-            self.space(start, end)  # only whitespace, such as the indentation between two tags
-            return
-        if "  " not in words and not (self._ignorables and _IGNORABLE_ONLY.search(words)):
+        if "  " not in chunk.strip(" ") and not (self._ignorables and _IGNORABLE_ONLY.search(chunk)):
             # The common case, in one step: words with single spaces, maybe spaces around them.
-            first = end - len(chunk.lstrip(" "))
-            last = first + len(words)
-            if first > start:
-                self.space(start, first)
-            if self._pending_space is not None:
-                self._flush_space()
-            self._map.add(self._length, first, last, True)
-            self._parts.append(words)
-            self._length += last - first
-            if last < end:
-                self.space(last, end)
+            self._verbatim(chunk, start, 0, len(chunk))
             return
         position = 0
         for special in _SPECIAL.finditer(chunk):
@@ -228,7 +213,7 @@ class DocumentBuilder:
 
     def replaced(self, start: int, end: int, text: str) -> None:
         """Source[start:end] stands for `text` (a decoded entity or escape)."""
-        text = _IGNORABLE_ONLY.sub("", text.translate(_SPACE_TABLE))
+        text = _IGNORABLE_ONLY.sub("", plain_spaces(text))
         if not text:
             return
         if text.isspace():
@@ -274,22 +259,23 @@ class DocumentBuilder:
     # -- internals ------------------------------------------------------------------------
 
     def _verbatim(self, chunk: str, base: int, start: int, end: int) -> None:
-        if start >= end:
+        """Keep chunk[start:end] (no run of two spaces inside it); spaces at its edges separate words."""
+        piece = chunk[start:end]
+        words = piece.strip(" ")
+        if not words:
+            if piece:
+                self.space(base + start, base + end)  # only whitespace, such as indentation between tags
             return
-        if chunk[start] == " ":
-            self.space(base + start, base + start + 1)
-            start += 1
-        trailing = end > start and chunk[end - 1] == " "
-        if trailing:
-            end -= 1
-        if start < end:
-            if self._pending_space is not None:
-                self._flush_space()
-            self._map.add(self._length, base + start, base + end, True)
-            self._parts.append(chunk[start:end])
-            self._length += end - start
-        if trailing:
-            self.space(base + end, base + end + 1)
+        first = start + len(piece) - len(piece.lstrip(" "))
+        last = first + len(words)
+        if first > start:
+            self.space(base + start, base + first)
+        self._flush_space()
+        self._map.add(self._length, base + first, base + last, True)
+        self._parts.append(words)
+        self._length += len(words)
+        if last < end:
+            self.space(base + last, base + end)
 
     def _flush_space(self) -> None:
         if self._pending_space is not None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Mapping, Sequence
 
 from kmlint.document import Document
 from kmlint.extract import extract
-from kmlint.findings import Diagnostic, FileResult, Finding, make_finding
+from kmlint.findings import Diagnostic, FileResult, make_finding
 from kmlint.kinds import Check, Match, compile_rule
 from kmlint.ruleset import Rule
 from kmlint.source import SourceFile
@@ -102,7 +102,3 @@ class Linter:
         diagnostics += [Diagnostic(source.path, "error", n) for n in notes]
         diagnostics += directive_problems
         return FileResult(source.path, tuple(findings), tuple(diagnostics), doc if keep_document else None)
-
-
-def sort_findings(findings: Sequence[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: f.sort_key)

@@ -226,9 +226,6 @@ class TermSet:
     patterns: tuple[regex.Pattern[str], ...] = ()
     links: bool = False  # link text counts as a match (a cited source); used by hedges only
 
-    def __bool__(self) -> bool:
-        return bool(self.phrases or self.patterns or self.links)
-
 
 def trie_pattern(phrases: Iterable[str]) -> str:
     """One regular expression for many literal phrases, shaped as a trie so that each position
