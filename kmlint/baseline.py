@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from kmlint.document import fold
+from kmlint.document import normalize_phrase
 from kmlint.errors import ConfigError
 from kmlint.findings import FileResult, Finding
 from kmlint.fsutil import atomic_write
@@ -21,7 +21,7 @@ Key = tuple[str, str, str]
 
 
 def finding_key(finding: Finding) -> Key:
-    return (finding.rule, fold(" ".join(finding.text.split())), finding.context)
+    return (finding.rule, normalize_phrase(finding.text), finding.context)
 
 
 def _relative(path: str, root: str) -> str:
@@ -71,7 +71,7 @@ def load_baseline(path: str) -> Baseline:
     counts: dict[str, Counter[Key]] = {}
     for index, entry in enumerate(data["findings"]):
         try:
-            key = (entry["rule"], fold(" ".join(entry["text"].split())), entry["context"])
+            key = (entry["rule"], normalize_phrase(entry["text"]), entry["context"])
             count = int(entry.get("count", 1))
             counts.setdefault(entry["path"], Counter())[key] += count
         except (KeyError, TypeError, ValueError, AttributeError):

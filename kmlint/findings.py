@@ -68,6 +68,11 @@ class FileResult:
     def failed(self) -> bool:
         return any(d.level == "error" for d in self.diagnostics)
 
+    @classmethod
+    def not_checked(cls, path: str, why: str) -> FileResult:
+        """A file that could not be checked: no findings, one error diagnostic saying why."""
+        return cls(path, (), (Diagnostic(path, "error", why),))
+
 
 def finding_at(source: SourceFile, start: int, end: int, rule: Rule, **fields: Any) -> Finding:
     """A finding of `rule` on source[start:end]; line and column are worked out here, once."""

@@ -97,12 +97,12 @@ def fix_target(linter: Linter, target: Target | StdinInput, write: bool, keep_do
     else:
         try:
             data = read_bytes(target.path)  # regular files only: opening a named pipe would block
-        except SourceError:
-            return FileFix(lint_target(linter, target, keep_document))  # reports why the file cannot be read
+        except SourceError as error:
+            return FileFix(FileResult.not_checked(target.path, error.message))
     try:
         source = read_source(target.path, target.kind, data)
     except SourceError as error:
-        return FileFix(FileResult(target.path, (), (Diagnostic(target.path, "error", error.message),)))
+        return FileFix(FileResult.not_checked(target.path, error.message))
     result = linter.check_source(source, keep_document)
     if not any(finding.fixable for finding in result.findings):
         return FileFix(result)

@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from kmlint.discover import Target
 from kmlint.engine import Linter
 from kmlint.errors import SourceError
-from kmlint.findings import SEVERITY_RANK, Diagnostic, FileResult
+from kmlint.findings import SEVERITY_RANK, FileResult
 from kmlint.reporters import Reporter, Summary
 from kmlint.source import MAX_FILE_BYTES, read_source
 
@@ -35,21 +35,20 @@ class StdinInput:
 def lint_target(linter: Linter, target: Target | StdinInput, keep_document: bool = False) -> FileResult:
     """Lint one file; a file that cannot be read gives an error diagnostic, never an exception."""
     if isinstance(target, Target) and target.problem:
-        return FileResult(target.path, (), (Diagnostic(target.path, "error", target.problem),))
+        return FileResult.not_checked(target.path, target.problem)
     try:
         if isinstance(target, StdinInput):
             source = read_source(target.path, target.kind, target.data)
         else:
             source = read_source(target.path, target.kind)
     except SourceError as error:
-        return FileResult(target.path, (), (Diagnostic(target.path, "error", error.message),))
+        return FileResult.not_checked(target.path, error.message)
     try:
         return linter.check_source(source, keep_document)
     except Exception as error:  # a bug (or MemoryError) on one odd file must not stop the run
         if os.environ.get("KMLINT_DEBUG"):
             raise
-        message = f"internal error while checking ({type(error).__name__}: {error}); skipped"
-        return FileResult(target.path, (), (Diagnostic(target.path, "error", message),))
+        return FileResult.not_checked(target.path, f"internal error while checking ({type(error).__name__}: {error}); skipped")
 
 
 # Files per task sent to a worker: enough to make the cost of passing a task negligible, few
@@ -143,8 +142,7 @@ def _succeeded(future: Future[list[FileResult]]) -> bool:
 
 
 def _not_checked(target: Target | StdinInput) -> FileResult:
-    message = "not checked: the worker process checking it stopped (killed, or out of memory)"
-    return FileResult(target.path, (), (Diagnostic(target.path, "error", message),))
+    return FileResult.not_checked(target.path, "not checked: the worker process checking it stopped (killed, or out of memory)")
 
 
 # The linter of a worker process, set once by the pool's initializer.

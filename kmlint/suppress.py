@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from kmlint.document import Document, fold
+from kmlint.document import Document, normalize_phrase
 from kmlint.findings import Diagnostic, Finding, finding_at
 from kmlint.ruleset import Reference, Rule
 from kmlint.selection import selector_matches
@@ -149,5 +149,5 @@ def _unused_finding(source: SourceFile, directive: Directive) -> Finding:
         message=f"“{directive.label}” silences nothing.",
         suggestion=rule.suggestion,
         text=comment,
-        context=fold(" ".join(comment.split())),
+        context=normalize_phrase(comment),
     )
