@@ -34,6 +34,7 @@ _MARKUP = re.compile(
 )
 # Only meta tags and alt or title attributes give prose: other tags' attributes are not parsed.
 _ALT_OR_TITLE = re.compile(r"(?:alt|title)\s*=", re.IGNORECASE)
+_HREF = re.compile(r"\bhref\s*=", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _CLOSERS: dict[str, re.Pattern[str]] = {}
 
@@ -122,7 +123,7 @@ class HtmlReader:
         if name in NON_PROSE and not match.group("attrs").rstrip().endswith("/"):
             self.builder.space(match.start(), after)
             return self._skip_nested(name, after, end)
-        if name == "a" and re.search(r"\bhref\s*=", match.group("attrs"), re.IGNORECASE):
+        if name == "a" and _HREF.search(match.group("attrs")):
             self.builder.link_start()
         if name == "br":
             self.builder.space(match.start(), after)

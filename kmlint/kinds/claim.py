@@ -27,7 +27,7 @@ class ClaimCheck(PhraseCheck):
         for start, end in hits.get(self.rule.report, ()):
             sentence_start, sentence_end = doc.sentence(start, end)
             if all(_elsewhere_in(group, doc, sentence_start, sentence_end, start, end) for group in self._others):
-                if self.accepts(doc, start, end):
+                if self.accepts(doc, start, end, (sentence_start, sentence_end)):
                     yield Match(start, end)
 
 

@@ -24,14 +24,15 @@ class PhraseCheck:
             if self.accepts(doc, start, end):
                 yield Match(start, end)
 
-    def accepts(self, doc: Document, start: int, end: int) -> bool:
-        """In scope, not inside an exception phrase, and no hedge in its sentence."""
+    def accepts(self, doc: Document, start: int, end: int, sentence: tuple[int, int] | None = None) -> bool:
+        """In scope, not inside an exception phrase, and no hedge in its sentence (given when the
+        caller has it already)."""
         rule = self.rule
         if rule.scope is not None and doc.blocks[doc.block_index(start)].scope not in rule.scope:
             return False
         if self._exceptions is None and self._unless is None:
             return True
-        sentence_start, sentence_end = doc.sentence(start, end)
+        sentence_start, sentence_end = sentence or doc.sentence(start, end)
         if self._exceptions is not None:
             for ex_start, ex_end in self._exceptions.spans(doc, sentence_start, sentence_end):
                 if ex_start <= start and end <= ex_end:
