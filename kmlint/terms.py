@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import itertools
 import re
-import string
 import time
 from collections import defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import regex
 
 from kmlint import cache
 from kmlint.document import Document, normalize_phrase
+from kmlint.patterns import backtracking_risk, leading_words
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
 # document, plus a second per 2 million characters, before its rule is abandoned. The regex
@@ -83,139 +82,6 @@ def compile_regex(pattern: str) -> regex.Pattern[str]:
             "only, or make the group atomic (?>...) or its repetition possessive (*+, ++)"
         )
     return compiled
-
-
-# -- patterns that can backtrack catastrophically -----------------------------------------------
-# Rule files are untrusted. A group repeated without bound that itself repeats without bound,
-# (a+)+, or whose alternatives can start with the same character, (a|aa)*, can take exponential
-# time on text that almost matches. The time limit stops such a pattern at run time; rejecting
-# it at load time tells the rule's author which pattern and how to fix it. Deliberately narrow:
-# only these two shapes, and never inside atomic groups or under possessive quantifiers.
-_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})([?+]?)")
-_UNBOUNDED = re.compile(r"[*+]|\{\d*,\}")
-_FLAGS_ONLY = re.compile(r"\(\?[a-zA-Z-]+\)")
-_GROUP_OPENING = re.compile(r"\((?:\?(?:[:>|=!]|<[=!]|P?<\w+>|'\w+'|[a-zA-Z-]+:))?")
-_NO_FIRST = ""  # a branch whose first character is not known (it starts with a group or may be empty)
-# Atomic groups and lookarounds: the engine never backtracks into them.
-_OPAQUE = ("(?>", "(?=", "(?!", "(?<=", "(?<!")
-# Characters tried against two alternatives' first atoms to see whether they overlap.
-_PROBES = string.ascii_lowercase + string.digits + string.punctuation + " \t\n\u00e9\u00df\u2019\u4e00"
-
-
-@dataclass
-class _Group:
-    opening: str
-    start: int
-    unbounded: bool = False  # holds a repetition without an upper bound
-    firsts: list[str] = field(default_factory=list)  # first atom of each finished alternative
-    first: str | None = None  # first atom of the alternative being read (None: nothing yet)
-    text: str = ""  # the whole group, once closed
-
-
-def backtracking_risk(pattern: str) -> str | None:
-    """Why `pattern` can take exponential time (a repeated group that repeats, or repeated
-    alternatives that overlap), or None."""
-    stack = [_Group("", 0)]
-    last: str | _Group | None = None  # the item a quantifier would apply to
-    last_is_first = False  # ... and it is the first atom of its alternative
-    position = 0
-    while position < len(pattern):
-        group = stack[-1]
-        char = pattern[position]
-        quantifier = _QUANTIFIER.match(pattern, position)
-        if quantifier and last is not None:
-            text = quantifier.group()
-            possessive = quantifier.group(1) == "+"
-            unbounded = not possessive and _UNBOUNDED.match(text) is not None
-            if unbounded and isinstance(last, _Group) and not last.opening.startswith(_OPAQUE):
-                if last.unbounded:
-                    return f"{last.text}{text} repeats a group that itself repeats without bound"
-                overlap = _overlapping(last.firsts)
-                if overlap:
-                    return f"{last.text}{text} repeats alternatives that can both start with {overlap!r}"
-            group.unbounded |= unbounded
-            if last_is_first and (text[0] in "*?" or text.startswith(("{0", "{,"))):
-                group.first = _NO_FIRST  # an optional first atom: the alternative may start later
-            last = None
-            position = quantifier.end()
-            continue
-        if char == "\\":
-            end = position + 2
-            if pattern[position + 1 : position + 2] in ("p", "P", "N", "x", "u", "U") and pattern[end : end + 1] == "{":
-                end = pattern.find("}", end) + 1 or len(pattern)
-            atom = pattern[position:end]
-        elif char == "[":
-            end = position + 1 + (pattern[position + 1 : position + 2] == "^")
-            end += pattern[end : end + 1] == "]"
-            while end < len(pattern) and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            end += 1
-            atom = pattern[position:end]
-        elif char == "(":
-            flags = _FLAGS_ONLY.match(pattern, position)
-            if flags or pattern.startswith("(?#", position):
-                position = flags.end() if flags else (pattern.find(")", position) + 1 or len(pattern))
-                continue
-            opening = _GROUP_OPENING.match(pattern, position)
-            assert opening is not None
-            stack.append(_Group(opening.group(), position))
-            last = None
-            position = opening.end()
-            continue
-        elif char == ")" and len(stack) > 1:
-            closed = stack.pop()
-            closed.text = pattern[closed.start : position + 1]
-            closed.firsts.append(closed.first or _NO_FIRST)
-            parent = stack[-1]
-            if not closed.opening.startswith(_OPAQUE):
-                parent.unbounded |= closed.unbounded
-            if parent.first is None:
-                parent.first = _NO_FIRST
-            last, last_is_first = closed, False
-            position += 1
-            continue
-        elif char == "|":
-            group.firsts.append(group.first or _NO_FIRST)
-            group.first = None
-            last = None
-            position += 1
-            continue
-        elif char in "^$":
-            last = None
-            position += 1
-            continue
-        else:
-            end = position + 1
-            atom = char
-        last_is_first = group.first is None
-        if last_is_first:
-            group.first = atom
-        last = atom
-        position = end
-    return None
-
-
-def _overlapping(firsts: list[str]) -> str | None:
-    """A character two of the alternatives can both start with, if any."""
-    seen: set[str] = set()
-    for first in firsts:
-        if first == _NO_FIRST:
-            continue
-        matched = _first_characters(first)
-        common = seen & matched
-        if common:
-            return min(common)
-        seen |= matched
-    return None
-
-
-@lru_cache(maxsize=1024)
-def _first_characters(atom: str) -> frozenset[str]:
-    try:
-        compiled = regex.compile(atom, regex.VERSION0)
-    except regex.error:
-        return frozenset()
-    return frozenset(char for char in _PROBES if compiled.fullmatch(char))
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,15 +203,18 @@ _SEPARATOR = re.compile("[ -]")  # where a phrase's words may end inside a longe
 
 class Scanner:
     """Every literal phrase of every rule in one trie-shaped regex, scanned once per document;
-    regular expressions are scanned one by one. Hits come back grouped by the tag each term was
-    added with (a rule and its role)."""
+    regular expressions are scanned one by one, each only where its leading words occur when it
+    has some (see patterns.leading_words). Hits come back grouped by the tag each term was added
+    with (a rule and its role)."""
 
     def __init__(self) -> None:
         self._by_key: dict[str, list[Tag]] = defaultdict(list)
+        # Leading words of regular expressions: phrase key -> indices into _regexes.
+        self._anchors: dict[str, list[int]] = defaultdict(list)
         self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
-        self._regexes: list[tuple[regex.Pattern[str], Tag]] = []
+        self._regexes: list[tuple[regex.Pattern[str], Tag, bool]] = []  # pattern, tag, anchored
         self._literal: re.Pattern[str] | None = None
-        self._cuts: dict[str, tuple[tuple[int, tuple[Tag, ...]], ...]] = {}
+        self._cuts: dict[str, tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]] = {}
 
     def add(self, terms: TermSet, tag: Tag) -> None:
         self._forms.update(dict.fromkeys(terms.phrases))
@@ -354,7 +223,13 @@ class Scanner:
             tags = by_key[key]
             if tag not in tags:
                 tags.append(tag)
-        self._regexes.extend((pattern, tag) for pattern in terms.patterns)
+        for pattern in terms.patterns:
+            words = leading_words(pattern.pattern)
+            if words:
+                self._forms.update(dict.fromkeys(words))
+                for key in dict.fromkeys(map(phrase_key, words)):
+                    self._anchors[key].append(len(self._regexes))
+            self._regexes.append((pattern, tag, bool(words)))
 
     def compile(self) -> None:
         self._literal = compile_trie(self._forms) if self._forms else None
@@ -367,24 +242,26 @@ class Scanner:
         timeout = regex_timeout(text)
         most_hits = MAX_PATTERN_HITS + len(text) // 100
         found: dict[Tag, set[tuple[int, int]]] = defaultdict(set)
+        starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         literal = self._literal
         if literal is not None:
             for match in literal.finditer(text):
                 matched = match.group()
-                self._literal_hits(match.start(), matched, found)
+                self._literal_hits(match.start(), matched, found, starts)
                 # Phrases may overlap (one rule's phrase inside another's): look again at each
                 # later word start inside the match (there is none in a match of one word).
                 if " " in matched or "-" in matched:
                     for inner in _INNER_WORD.finditer(text, match.start() + 1, match.end()):
                         again = literal.match(text, inner.start())
                         if again:
-                            self._literal_hits(again.start(), again.group(), found)
-        for pattern, tag in self._regexes:
+                            self._literal_hits(again.start(), again.group(), found, starts)
+        for index, (pattern, tag, anchored) in enumerate(self._regexes):
             if tag in failed:
                 continue
             spans = found[tag]
             try:
-                for match in pattern.finditer(text, timeout=timeout):
+                matches = _matches_at(pattern, text, sorted(starts[index]), timeout) if anchored else pattern.finditer(text, timeout=timeout)
+                for match in matches:
                     if match.end() > match.start():
                         spans.add(match.span())
                         if len(spans) > most_hits:
@@ -394,20 +271,44 @@ class Scanner:
                 failed[tag] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
         return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
 
-    def _literal_hits(self, start: int, matched: str, found: dict[Tag, set[tuple[int, int]]]) -> None:
+    def _literal_hits(self, start: int, matched: str, found: dict[Tag, set[tuple[int, int]]], starts: dict[int, set[int]]) -> None:
         # The trie returns the longest phrase at `start`; shorter phrases ending on a word
         # boundary inside it are hits too (for other rules or roles).
         cuts = self._cuts.get(matched)
         if cuts is None:
             cuts = self._cuts[matched] = self._phrase_ends(matched)
-        for cut, tags in cuts:
+        for cut, tags, anchored in cuts:
             span = (start, start + cut)
             for tag in tags:
                 found[tag].add(span)
+            for index in anchored:
+                starts[index].add(start)
 
-    def _phrase_ends(self, matched: str) -> tuple[tuple[int, tuple[Tag, ...]], ...]:
-        """Where phrases end in a matched text, with their tags; the same words recur on every page,
-        so this is worked out once per text (there are at most as many as the trie has phrases)."""
+    def _phrase_ends(self, matched: str) -> tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]:
+        """Where phrases (and leading words) end in a matched text, with their tags (and regexes);
+        the same words recur on every page, so this is worked out once per text (there are at
+        most as many as the trie has phrases)."""
         ends = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
         ends.append(len(matched))
-        return tuple((end, tuple(self._by_key[key])) for end in ends if (key := phrase_key(matched[:end])) in self._by_key)
+        cuts = []
+        for end in ends:
+            key = phrase_key(matched[:end])
+            if key in self._by_key or key in self._anchors:
+                cuts.append((end, tuple(self._by_key.get(key, ())), tuple(self._anchors.get(key, ()))))
+        return tuple(cuts)
+
+
+def _matches_at(pattern: regex.Pattern[str], text: str, starts: list[int], timeout: float) -> Iterator[regex.Match[str]]:
+    """The matches pattern.finditer(text) finds, given (in order) every position where one can start."""
+    deadline = time.monotonic() + timeout
+    end = 0
+    for start in starts:
+        if start < end:
+            continue  # inside the previous match: finditer goes on from its end
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("regular expression time limit reached")
+        match = pattern.match(text, start, timeout=left)
+        if match:
+            yield match
+            end = match.end()

@@ -129,7 +129,7 @@ def check(run_cli, rules: Path, *pages: Path):
 def test_the_pattern_used_here_is_really_exponential_and_passes_the_load_check():
     import regex
 
-    from kmlint.terms import backtracking_risk
+    from kmlint.patterns import backtracking_risk
 
     assert backtracking_risk(EXPONENTIAL) is None
     with pytest.raises(TimeoutError):

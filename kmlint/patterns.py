@@ -1,0 +1,261 @@
+"""Rule regular expressions read before they run: shapes that backtrack exponentially, and the literal words every match starts with."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import regex
+
+# -- patterns that can backtrack catastrophically -----------------------------------------------
+# Rule files are untrusted. A group repeated without bound that itself repeats without bound,
+# (a+)+, or whose alternatives can start with the same character, (a|aa)*, can take exponential
+# time on text that almost matches. The time limit stops such a pattern at run time; rejecting
+# it at load time tells the rule's author which pattern and how to fix it. Deliberately narrow:
+# only these two shapes, and never inside atomic groups or under possessive quantifiers.
+_QUANTIFIER = re.compile(r"(?:[*+?]|\{\d*(?:,\d*)?\})([?+]?)")
+_UNBOUNDED = re.compile(r"[*+]|\{\d*,\}")
+_FLAGS_ONLY = re.compile(r"\(\?[a-zA-Z-]+\)")
+_GROUP_OPENING = re.compile(r"\((?:\?(?:[:>|=!]|<[=!]|P?<\w+>|'\w+'|[a-zA-Z-]+:))?")
+_NO_FIRST = ""  # a branch whose first character is not known (it starts with a group or may be empty)
+# Atomic groups and lookarounds: the engine never backtracks into them.
+_OPAQUE = ("(?>", "(?=", "(?!", "(?<=", "(?<!")
+# Characters tried against two alternatives' first atoms to see whether they overlap.
+_PROBES = string.ascii_lowercase + string.digits + string.punctuation + " \t\n\u00e9\u00df\u2019\u4e00"
+
+
+@dataclass
+class _Group:
+    opening: str
+    start: int
+    unbounded: bool = False  # holds a repetition without an upper bound
+    firsts: list[str] = field(default_factory=list)  # first atom of each finished alternative
+    first: str | None = None  # first atom of the alternative being read (None: nothing yet)
+    text: str = ""  # the whole group, once closed
+
+
+def backtracking_risk(pattern: str) -> str | None:
+    """Why `pattern` can take exponential time (a repeated group that repeats, or repeated
+    alternatives that overlap), or None."""
+    stack = [_Group("", 0)]
+    last: str | _Group | None = None  # the item a quantifier would apply to
+    last_is_first = False  # ... and it is the first atom of its alternative
+    position = 0
+    while position < len(pattern):
+        group = stack[-1]
+        char = pattern[position]
+        quantifier = _QUANTIFIER.match(pattern, position)
+        if quantifier and last is not None:
+            text = quantifier.group()
+            possessive = quantifier.group(1) == "+"
+            unbounded = not possessive and _UNBOUNDED.match(text) is not None
+            if unbounded and isinstance(last, _Group) and not last.opening.startswith(_OPAQUE):
+                if last.unbounded:
+                    return f"{last.text}{text} repeats a group that itself repeats without bound"
+                overlap = _overlapping(last.firsts)
+                if overlap:
+                    return f"{last.text}{text} repeats alternatives that can both start with {overlap!r}"
+            group.unbounded |= unbounded
+            if last_is_first and (text[0] in "*?" or text.startswith(("{0", "{,"))):
+                group.first = _NO_FIRST  # an optional first atom: the alternative may start later
+            last = None
+            position = quantifier.end()
+            continue
+        if char == "\\":
+            end = position + 2
+            if pattern[position + 1 : position + 2] in ("p", "P", "N", "x", "u", "U") and pattern[end : end + 1] == "{":
+                end = pattern.find("}", end) + 1 or len(pattern)
+            atom = pattern[position:end]
+        elif char == "[":
+            end = position + 1 + (pattern[position + 1 : position + 2] == "^")
+            end += pattern[end : end + 1] == "]"
+            while end < len(pattern) and pattern[end] != "]":
+                end += 2 if pattern[end] == "\\" else 1
+            end += 1
+            atom = pattern[position:end]
+        elif char == "(":
+            flags = _FLAGS_ONLY.match(pattern, position)
+            if flags or pattern.startswith("(?#", position):
+                position = flags.end() if flags else (pattern.find(")", position) + 1 or len(pattern))
+                continue
+            opening = _GROUP_OPENING.match(pattern, position)
+            assert opening is not None
+            stack.append(_Group(opening.group(), position))
+            last = None
+            position = opening.end()
+            continue
+        elif char == ")" and len(stack) > 1:
+            closed = stack.pop()
+            closed.text = pattern[closed.start : position + 1]
+            closed.firsts.append(closed.first or _NO_FIRST)
+            parent = stack[-1]
+            if not closed.opening.startswith(_OPAQUE):
+                parent.unbounded |= closed.unbounded
+            if parent.first is None:
+                parent.first = _NO_FIRST
+            last, last_is_first = closed, False
+            position += 1
+            continue
+        elif char == "|":
+            group.firsts.append(group.first or _NO_FIRST)
+            group.first = None
+            last = None
+            position += 1
+            continue
+        elif char in "^$":
+            last = None
+            position += 1
+            continue
+        else:
+            end = position + 1
+            atom = char
+        last_is_first = group.first is None
+        if last_is_first:
+            group.first = atom
+        last = atom
+        position = end
+    return None
+
+
+def _overlapping(firsts: list[str]) -> str | None:
+    """A character two of the alternatives can both start with, if any."""
+    seen: set[str] = set()
+    for first in firsts:
+        if first == _NO_FIRST:
+            continue
+        matched = _first_characters(first)
+        common = seen & matched
+        if common:
+            return min(common)
+        seen |= matched
+    return None
+
+
+@lru_cache(maxsize=1024)
+def _first_characters(atom: str) -> frozenset[str]:
+    try:
+        compiled = regex.compile(atom, regex.VERSION0)
+    except regex.error:
+        return frozenset()
+    return frozenset(char for char in _PROBES if compiled.fullmatch(char))
+
+
+# -- the literal words a match starts with ------------------------------------------------------
+# A pattern such as \b(?:relief|improv(?:es|ed))\b[^.]{0,50}?\bwithin hours is tried by the regex
+# engine at every position of a document, and its opening alternation costs as much as the whole
+# trie of phrases. When every match must start with one of a few hundred literal words, the
+# scanner finds those words in its single trie pass and tries the pattern only where they occur.
+MAX_LEADING_WORDS = 500
+_SPECIAL_CHARACTERS = frozenset(".^$*+?{}[]()|\\")
+
+
+class _NotLiteral(Exception):
+    """The part of the pattern being read is not a finite set of literal texts."""
+
+
+def leading_words(pattern: str) -> list[str] | None:
+    """The literal texts every match of `pattern` starts with, or None when that is not known.
+
+    Known only for a pattern that opens with \\b, then a finite set of literal texts (literal
+    characters, groups of alternatives, optional ? items), then something that cannot continue
+    the same word (\\b, \\s, \\W) unless the texts end in a non-word character."""
+    if not pattern.startswith(r"\b") or _has_top_level_alternation(pattern):
+        return None
+    try:
+        texts, stop = _sequence(pattern, 2, inside_group=False)
+    except _NotLiteral:
+        return None
+    ends_word = pattern.startswith((r"\b", r"\s", r"\W"), stop)
+    words = []
+    for text in texts:
+        if not text or not _is_word(text[0]) or (_is_word(text[-1]) and not ends_word):
+            return None
+        words.append(text.rstrip(" "))  # the trie takes a space as optional: "can " is "can" then a space
+    return list(dict.fromkeys(words))
+
+
+def _sequence(pattern: str, position: int, inside_group: bool) -> tuple[list[str], int]:
+    """The texts a run of items can match, from `position` up to the end of its group (inside a
+    group, where anything not literal raises) or the first item that is not literal (at the top)."""
+    texts = [""]
+    while position < len(pattern) and not (inside_group and pattern[position] in "|)"):
+        item = _item(pattern, position)
+        if item is None:
+            if inside_group:
+                raise _NotLiteral
+            break
+        choices, after = item
+        quantifier = pattern[after : after + 1]
+        if quantifier == "?":
+            choices = [*choices, ""]
+            after += 1 + (pattern[after + 1 : after + 2] in ("?", "+"))  # lazy or possessive: the same texts
+        elif quantifier and quantifier in "*+{":
+            if inside_group:
+                raise _NotLiteral
+            break
+        texts = [text + choice for text in texts for choice in choices]
+        if len(texts) > MAX_LEADING_WORDS:
+            raise _NotLiteral
+        position = after
+    return texts, position
+
+
+def _item(pattern: str, position: int) -> tuple[list[str], int] | None:
+    """The texts of the one item at `position` and where it ends, or None when it is not literal."""
+    char = pattern[position]
+    if char == "\\":
+        escaped = pattern[position + 1 : position + 2]
+        if not escaped or escaped.isalnum():
+            return None  # a class (\s, \d), an assertion (\b) or a code (\x41): not read here
+        return [escaped], position + 2
+    if char == "(":
+        if pattern.startswith("(?:", position):
+            position += 3
+        elif pattern.startswith("(?", position):
+            return None  # lookarounds, atomic and named groups, flags
+        else:
+            position += 1
+        choices: list[str] = []
+        try:
+            while True:
+                texts, position = _sequence(pattern, position, inside_group=True)
+                choices += texts
+                if position >= len(pattern):
+                    return None
+                position += 1
+                if pattern[position - 1] == ")":
+                    return choices, position
+        except _NotLiteral:
+            return None
+    if char in _SPECIAL_CHARACTERS:
+        return None
+    return [char], position + 1
+
+
+def _has_top_level_alternation(pattern: str) -> bool:
+    depth = 0
+    position = 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            position += 1 + (pattern[position + 1 : position + 2] == "^")
+            position += pattern[position : position + 1] == "]"
+            while position < len(pattern) and pattern[position] != "]":
+                position += 2 if pattern[position] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+        position += 1
+    return False
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"

@@ -1,0 +1,88 @@
+"""Leading words of rule regular expressions (kmlint/patterns.py), and the scanner that tries a
+pattern only where they occur: it must find exactly what running the pattern everywhere finds."""
+
+from __future__ import annotations
+
+import pytest
+import regex
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from kmlint.patterns import MAX_LEADING_WORDS, leading_words
+from kmlint.terms import Scanner, TermSet, compile_regex
+
+
+@pytest.mark.parametrize(
+    "pattern,words",
+    [
+        (r"\b(?:relief|reliev(?:es|ed))\b[^.]{0,50}?\bwithin hours\b", ["relief", "relieves", "relieved"]),
+        (r"\b(?:works?|worked)\s(?:even\s)?when", ["works", "work", "worked"]),
+        (r"\bkicks? in\b", ["kicks in", "kick in"]),
+        (r"\b(?:can|may) (?:[a-z]+ ){0,3}?fast", ["can", "may"]),  # the space after them ends the word
+        (r"\bnon-addictive\b", ["non-addictive"]),
+        (r"\b(?:a(?:b|c)?)\W", ["ab", "ac", "a"]),
+        (r"\b100\%", ["100%"]),  # ends in a non-word character: whatever follows may start a word
+        (r"\b(cure|fix)s?\b", ["cures", "cure", "fixs", "fix"]),
+    ],
+)
+def test_leading_words_of_a_pattern(pattern, words):
+    assert leading_words(pattern) == words
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?:relief|cure)\b",  # no \b before: a match may start inside a word
+        r"\bcure",  # the word may go on ("cured"), and the trie wants it to end
+        r"\b(?:cure|heal)[a-z]*\b",  # ditto
+        r"\b(?:19|20)\d\d",  # digits follow: the word goes on
+        r"\bcure\b|miracle",  # a top-level alternative does not start with the words
+        r"\b(?:cure|heal)+\b",  # repeated: not a finite set
+        r"\b(?:x|[a-z])\b",  # a class inside the group
+        r"\b(?=cure)\w+",  # a lookahead first
+        r"\b(?i)cure\b",  # flags
+        r"\b(?:cure|)\b",  # may be empty
+        r"\b" + "(?:a|b|c|d|e)" * 4 + r"\b",  # more than MAX_LEADING_WORDS texts
+    ],
+)
+def test_no_leading_words(pattern):
+    assert leading_words(pattern) is None
+
+
+def test_the_largest_set_of_leading_words_is_bounded():
+    assert 5**4 > MAX_LEADING_WORDS > 5**3
+
+
+ANCHORED = [
+    r"\b(?:relief|better|works?)\b[^.!?\n]{0,20}?\b(?:within|in) (?:hours|days)\b",
+    r"\b(?:can|may) (?:[a-z]+ ){0,2}?(?:fast|quickly)\b",
+    r"\b(?:kicks? in|works)\s(?:fast|now)",
+    r"\bnon-?(?:addictive|habit)\b",
+]
+WORDS = ["relief", "better", "work", "works", "within", "in", "hours", "days", "can", "may", "fast", "quickly",
+         "kicks", "kick", "now", "non", "addictive", "habit", "xrelief", "relieff"]
+SEPARATORS = [" ", " ", " ", "-", ".", "\n", ", ", "", "  "]
+
+
+@settings(max_examples=300, deadline=None)
+@example(pieces=[("can", " "), ("work", " "), ("in", " "), ("hours", ".")], phrases=["can work"])  # a word inside a phrase
+@example(pieces=[("non", "-"), ("addictive", " "), ("relief", " "), ("in", " "), ("days", "")], phrases=["non addictive"])
+@given(
+    st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=40),
+    st.lists(st.sampled_from(["relief in hours", "can work", "non addictive", "kicks"]), max_size=3),
+)
+def test_anchored_patterns_find_what_finditer_finds(pieces, phrases):
+    text = "".join(word + separator for word, separator in pieces)
+    scanner = Scanner()
+    patterns = [compile_regex(pattern) for pattern in ANCHORED]
+    assert all(leading_words(pattern.pattern) for pattern in patterns)
+    # Other rules' phrases share the trie: overlapping them must not hide a leading word.
+    scanner.add(TermSet(phrases=tuple(phrases)), (0, "match"))
+    for index, pattern in enumerate(patterns, 1):
+        scanner.add(TermSet(patterns=(pattern,)), (index, "match"))
+    scanner.compile()
+    hits, failed = scanner.scan(text)
+    assert not failed
+    for index, pattern in enumerate(patterns, 1):
+        expected = sorted(m.span() for m in regex.finditer(pattern, text) if m.end() > m.start())
+        assert hits.get((index, "match"), []) == expected, pattern
