@@ -103,7 +103,7 @@ _ABBREVIATIONS = frozenset(
 _SENTENCE_BREAK = re.compile(r"([.?!\u2026]+)[\"'\u2019\u201d)\]]*( +)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])")
 _WORD_BEFORE = re.compile(r"([\w.]+)$")
 _SENTENCE_REACH = 400  # characters either side of the words; a real sentence rarely needs more
-_LONGEST_WORD = 40  # longer than any abbreviation, so a cut-off word is never mistaken for one
+_LONGEST_WORD = 8  # longer than any abbreviation, so a cut-off word is never mistaken for one
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +117,11 @@ class Document:
     directives: tuple[tuple[int, str], ...] = ()
     links: tuple[tuple[int, int], ...] = ()  # document spans of link text (a cited source, for hedges)
     _block_starts: list[int] = field(init=False, repr=False, compare=False)
-    _sentence_cache: dict[int, list[int]] = field(init=False, repr=False, compare=False)
+    _sentence_starts: list[int] = field(init=False, repr=False, compare=False)  # worked out when first needed
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
-        object.__setattr__(self, "_sentence_cache", {})
+        object.__setattr__(self, "_sentence_starts", [])
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The source offsets (start, exclusive end) of document text [start, end)."""
@@ -132,14 +132,11 @@ class Document:
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The bounds of the sentence(s) holding document text [start, end), never crossing a block."""
-        index = self.block_index(start)
-        block = self.blocks[index]
-        starts = self._sentence_cache.get(index)
-        if starts is None:
-            starts = self._sentence_cache[index] = _sentence_starts(self.text, block)
-        first = bisect.bisect_right(starts, start) - 1
+        block = self.blocks[self.block_index(start)]
+        starts = self._sentence_starts or self._find_sentence_starts()
+        low = starts[bisect.bisect_right(starts, start) - 1]  # never before the block: its start is a sentence start
         last = bisect.bisect_left(starts, end)
-        low, high = starts[first], (starts[last] if last < len(starts) else block.end)
+        high = min(starts[last], block.end) if last < len(starts) else block.end
         # Text with no sentence break for thousands of characters (a minified page, a 5 MB line)
         # is not prose: the "sentence" is cut, at a space, to some way either side of the words,
         # or every search in it (hedges, exceptions, claim terms) would make the file quadratic.
@@ -151,22 +148,25 @@ class Document:
             high = cut if cut >= 0 else end
         return low, high
 
-
-def _sentence_starts(text: str, block: Block) -> list[int]:
-    """Sentence starts in a block: after . ? ! and a space before a capital or digit, but not
-    after an abbreviation (Dr., e.g., U.S.) or a single initial."""
-    starts = [block.start]
-    for match in _SENTENCE_BREAK.finditer(text, block.start, block.end):
-        if match.group(1) == ".":
-            # Only the last few characters can hold an abbreviation: searching from the block start
-            # would make a long paragraph quadratic (a 5 MB line took minutes).
-            word = _WORD_BEFORE.search(text, max(block.start, match.start(1) - _LONGEST_WORD), match.start(1))
-            if word:
-                token = word.group(1).lower().rstrip(".")
-                if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                    continue
-        starts.append(match.end())
-    return starts
+    def _find_sentence_starts(self) -> list[int]:
+        """Every sentence start in the document, block starts included, in order: after . ? ! and a
+        space before a capital or digit, but not after an abbreviation (Dr., e.g., U.S.) or a single
+        initial. One pass over the whole text (a break never crosses the line break between blocks)."""
+        text = self.text
+        starts = self._sentence_starts
+        starts.extend(self._block_starts)
+        for match in _SENTENCE_BREAK.finditer(text):
+            if match.group(1) == ".":
+                # Only the last few characters can hold an abbreviation (searching further back
+                # would make a long paragraph quadratic; a 5 MB line took minutes).
+                word = _WORD_BEFORE.search(text, max(0, match.start(1) - _LONGEST_WORD), match.start(1))
+                if word:
+                    token = word.group(1).lower().rstrip(".")
+                    if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                        continue
+            starts.append(match.end())
+        starts.sort()
+        return starts
 
 
 class DocumentBuilder:
