@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 SCOPES = ("title", "heading", "body", "meta", "alt")
 
@@ -117,11 +118,13 @@ class Document:
     directives: tuple[tuple[int, str], ...] = ()
     links: tuple[tuple[int, int], ...] = ()  # document spans of link text (a cited source, for hedges)
     _block_starts: list[int] = field(init=False, repr=False, compare=False)
-    _sentence_starts: list[int] = field(init=False, repr=False, compare=False)  # worked out when first needed
+    _sentence_cache: dict[int, list[int]] = field(init=False, repr=False, compare=False)  # block index -> sentence starts
+    _link_ends: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
-        object.__setattr__(self, "_sentence_starts", [])
+        object.__setattr__(self, "_sentence_cache", {})
+        object.__setattr__(self, "_link_ends", [end for _, end in self.links])
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """The source offsets (start, exclusive end) of document text [start, end)."""
@@ -130,13 +133,24 @@ class Document:
     def block_index(self, position: int) -> int:
         return bisect.bisect_right(self._block_starts, position) - 1
 
+    def links_overlapping(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The spans of link text that overlap document text [start, end) (links are in order and never overlap)."""
+        links = self.links
+        index = bisect.bisect_right(self._link_ends, start)
+        while index < len(links) and links[index][0] < end:
+            yield links[index]
+            index += 1
+
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The bounds of the sentence(s) holding document text [start, end), never crossing a block."""
-        block = self.blocks[self.block_index(start)]
-        starts = self._sentence_starts or self._find_sentence_starts()
-        low = starts[bisect.bisect_right(starts, start) - 1]  # never before the block: its start is a sentence start
+        index = self.block_index(start)
+        block = self.blocks[index]
+        starts = self._sentence_cache.get(index)
+        if starts is None:  # worked out for the blocks that hold hits only
+            starts = self._sentence_cache[index] = _sentence_starts(self.text, block)
+        low = starts[bisect.bisect_right(starts, start) - 1]
         last = bisect.bisect_left(starts, end)
-        high = min(starts[last], block.end) if last < len(starts) else block.end
+        high = starts[last] if last < len(starts) else block.end
         # Text with no sentence break for thousands of characters (a minified page, a 5 MB line)
         # is not prose: the "sentence" is cut, at a space, to some way either side of the words,
         # or every search in it (hedges, exceptions, claim terms) would make the file quadratic.
@@ -148,25 +162,22 @@ class Document:
             high = cut if cut >= 0 else end
         return low, high
 
-    def _find_sentence_starts(self) -> list[int]:
-        """Every sentence start in the document, block starts included, in order: after . ? ! and a
-        space before a capital or digit, but not after an abbreviation (Dr., e.g., U.S.) or a single
-        initial. One pass over the whole text (a break never crosses the line break between blocks)."""
-        text = self.text
-        starts = self._sentence_starts
-        starts.extend(self._block_starts)
-        for match in _SENTENCE_BREAK.finditer(text):
-            if match.group(1) == ".":
-                # Only the last few characters can hold an abbreviation (searching further back
-                # would make a long paragraph quadratic; a 5 MB line took minutes).
-                word = _WORD_BEFORE.search(text, max(0, match.start(1) - _LONGEST_WORD), match.start(1))
-                if word:
-                    token = word.group(1).lower().rstrip(".")
-                    if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                        continue
-            starts.append(match.end())
-        starts.sort()
-        return starts
+
+def _sentence_starts(text: str, block: Block) -> list[int]:
+    """Sentence starts in a block: after . ? ! and a space before a capital or digit, but not
+    after an abbreviation (Dr., e.g., U.S.) or a single initial."""
+    starts = [block.start]
+    for match in _SENTENCE_BREAK.finditer(text, block.start, block.end):
+        if match.group(1) == ".":
+            # Only the last few characters can hold an abbreviation: searching from the block start
+            # would make a long paragraph quadratic (a 5 MB line took minutes).
+            word = _WORD_BEFORE.search(text, max(block.start, match.start(1) - _LONGEST_WORD), match.start(1))
+            if word:
+                token = word.group(1).lower().rstrip(".")
+                if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
+                    continue
+        starts.append(match.end())
+    return starts
 
 
 class DocumentBuilder:

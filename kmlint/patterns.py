@@ -158,9 +158,9 @@ class _NotLiteral(Exception):
 def leading_words(pattern: str) -> list[str] | None:
     """The literal texts every match of `pattern` starts with, or None when that is not known.
 
-    Known only for a pattern that opens with \\b, then a finite set of literal texts (literal
-    characters, groups of alternatives, optional ? items), then something that cannot continue
-    the same word (\\b, \\s, \\W) unless the texts end in a non-word character."""
+    Known for a pattern that opens with \\b and a word character, then literal characters, groups
+    of alternatives and optional ? items: as much of that as gives at most MAX_LEADING_WORDS texts,
+    each cut back to its last whole word unless what follows cannot continue the word (\\b, \\s, \\W)."""
     if not pattern.startswith(r"\b") or _has_top_level_alternation(pattern):
         return None
     try:
@@ -170,9 +170,13 @@ def leading_words(pattern: str) -> list[str] | None:
     ends_word = pattern.startswith((r"\b", r"\s", r"\W"), stop)
     words = []
     for text in texts:
-        if not text or not _is_word(text[0]) or (_is_word(text[-1]) and not ends_word):
-            return None
+        if text and _is_word(text[-1]) and not ends_word:
+            # The pattern may go on with more of the same word ("improv" then [a-z]*): keep only
+            # whole words, which the trie wants to see end.
+            text = text[: max((i for i, char in enumerate(text) if not _is_word(char)), default=-1) + 1]
         words.append(text.rstrip(" "))  # the trie takes a space as optional: "can " is "can" then a space
+        if not words[-1] or not _is_word(text[0]):
+            return None
     return list(dict.fromkeys(words))
 
 
@@ -195,9 +199,11 @@ def _sequence(pattern: str, position: int, inside_group: bool) -> tuple[list[str
             if inside_group:
                 raise _NotLiteral
             break
+        if len(texts) * len(choices) > MAX_LEADING_WORDS:
+            if inside_group:
+                raise _NotLiteral
+            break  # enough to go on: the texts so far
         texts = [text + choice for text in texts for choice in choices]
-        if len(texts) > MAX_LEADING_WORDS:
-            raise _NotLiteral
         position = after
     return texts, position
 

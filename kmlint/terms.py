@@ -183,9 +183,7 @@ class LocalMatcher:
     def spans(self, doc: Document, start: int, end: int) -> Iterator[tuple[int, int]]:
         text = doc.folded
         if self._links:
-            for link_start, link_end in doc.links:
-                if link_start < end and start < link_end:
-                    yield link_start, link_end
+            yield from doc.links_overlapping(start, end)
         if self._literal is not None:
             for match in self._literal.finditer(text, start, end):
                 yield match.span()
@@ -197,6 +195,8 @@ class LocalMatcher:
         return next(self.spans(doc, start, end), None) is not None
 
 
+# Where phrases end in a text the trie matched: (length, tags of those phrases, regexes they lead).
+_Cuts = tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]
 _INNER_WORD = re.compile(r"(?<=[ -])\w")
 _SEPARATOR = re.compile("[ -]")  # where a phrase's words may end inside a longer match
 
@@ -214,7 +214,7 @@ class Scanner:
         self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
         self._regexes: list[tuple[regex.Pattern[str], Tag, bool]] = []  # pattern, tag, anchored
         self._literal: re.Pattern[str] | None = None
-        self._cuts: dict[str, tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]] = {}
+        self._readings: dict[str, tuple[_Cuts, tuple[int, ...]]] = {}  # see _read
 
     def add(self, terms: TermSet, tag: Tag) -> None:
         self._forms.update(dict.fromkeys(terms.phrases))
@@ -233,7 +233,7 @@ class Scanner:
 
     def compile(self) -> None:
         self._literal = compile_trie(self._forms) if self._forms else None
-        self._cuts.clear()
+        self._readings.clear()
 
     def scan(self, text: str) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:
         """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
@@ -245,22 +245,29 @@ class Scanner:
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         literal = self._literal
         if literal is not None:
+            readings = self._readings
             for match in literal.finditer(text):
-                matched = match.group()
-                self._literal_hits(match.start(), matched, found, starts)
+                at, matched = match.start(), match.group()
+                cuts, inner_starts = readings.get(matched) or self._read(matched)
+                self._record(at, cuts, found, starts)
                 # Phrases may overlap (one rule's phrase inside another's): look again at each
-                # later word start inside the match (there is none in a match of one word).
-                if " " in matched or "-" in matched:
-                    for inner in _INNER_WORD.finditer(text, match.start() + 1, match.end()):
-                        again = literal.match(text, inner.start())
-                        if again:
-                            self._literal_hits(again.start(), again.group(), found, starts)
+                # later word start inside the match.
+                for offset in inner_starts:
+                    again = literal.match(text, at + offset)
+                    if again:
+                        again_text = again.group()
+                        self._record(again.start(), (readings.get(again_text) or self._read(again_text))[0], found, starts)
         for index, (pattern, tag, anchored) in enumerate(self._regexes):
             if tag in failed:
                 continue
             spans = found[tag]
             try:
-                matches = _matches_at(pattern, text, sorted(starts[index]), timeout) if anchored else pattern.finditer(text, timeout=timeout)
+                if anchored:
+                    if index not in starts:
+                        continue
+                    matches = _matches_at(pattern, text, sorted(starts[index]), timeout)
+                else:
+                    matches = pattern.finditer(text, timeout=timeout)
                 for match in matches:
                     if match.end() > match.start():
                         spans.add(match.span())
@@ -271,12 +278,8 @@ class Scanner:
                 failed[tag] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
         return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
 
-    def _literal_hits(self, start: int, matched: str, found: dict[Tag, set[tuple[int, int]]], starts: dict[int, set[int]]) -> None:
-        # The trie returns the longest phrase at `start`; shorter phrases ending on a word
-        # boundary inside it are hits too (for other rules or roles).
-        cuts = self._cuts.get(matched)
-        if cuts is None:
-            cuts = self._cuts[matched] = self._phrase_ends(matched)
+    @staticmethod
+    def _record(start: int, cuts: _Cuts, found: dict[Tag, set[tuple[int, int]]], starts: dict[int, set[int]]) -> None:
         for cut, tags, anchored in cuts:
             span = (start, start + cut)
             for tag in tags:
@@ -284,10 +287,11 @@ class Scanner:
             for index in anchored:
                 starts[index].add(start)
 
-    def _phrase_ends(self, matched: str) -> tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]:
-        """Where phrases (and leading words) end in a matched text, with their tags (and regexes);
-        the same words recur on every page, so this is worked out once per text (there are at
-        most as many as the trie has phrases)."""
+    def _read(self, matched: str) -> tuple[_Cuts, tuple[int, ...]]:
+        """What a text the trie matched holds, worked out once per text (the same words recur on
+        every page): where phrases and leading words end in it, with their tags and regexes (the
+        trie returns only the longest phrase at a position; shorter ones ending on a word boundary
+        inside it are hits too), and the later word starts inside it, where another phrase may begin."""
         ends = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
         ends.append(len(matched))
         cuts = []
@@ -295,7 +299,8 @@ class Scanner:
             key = phrase_key(matched[:end])
             if key in self._by_key or key in self._anchors:
                 cuts.append((end, tuple(self._by_key.get(key, ())), tuple(self._anchors.get(key, ()))))
-        return tuple(cuts)
+        reading = self._readings[matched] = (tuple(cuts), tuple(inner.start() for inner in _INNER_WORD.finditer(matched, 1)))
+        return reading
 
 
 def _matches_at(pattern: regex.Pattern[str], text: str, starts: list[int], timeout: float) -> Iterator[regex.Match[str]]:

@@ -23,6 +23,10 @@ from kmlint.terms import Scanner, TermSet, compile_regex
         (r"\b(?:a(?:b|c)?)\W", ["ab", "ac", "a"]),
         (r"\b100\%", ["100%"]),  # ends in a non-word character: whatever follows may start a word
         (r"\b(cure|fix)s?\b", ["cures", "cure", "fixs", "fix"]),
+        # What follows may continue the last word: cut back to whole words.
+        (r"\b(?:in|from) (?:a|the) (?:19|20)\d\d\b", ["in a", "in the", "from a", "from the"]),
+        # More texts than MAX_LEADING_WORDS: stop before the group that would make too many.
+        (r"\b(?:a|b) " + "(?:c|d|e|f|g|h|i|j|k|l) " * 3 + r"x\b", [f"{a} {b} {c}" for a in "ab" for b in "cdefghijkl" for c in "cdefghijkl"]),
     ],
 )
 def test_leading_words_of_a_pattern(pattern, words):
