@@ -123,6 +123,11 @@ def test_html_prose_text(source, text):
         ("# Title #\npara", "Title\npara"),
         ("Setext\n======\n\npara", "Setext\npara"),
         ("```\ncode\n", ""),  # an unclosed fence runs to the end
+        # Markup at the start or end of a wrapped line: the line break still separates words.
+        ("Some\n**bold** text", "Some bold text"),
+        ("See\n[our prices](/p) now", "See our prices now"),
+        ("Some **bold**\ntext", "Some bold text"),
+        ("a `code`\nb", "a b"),
     ],
 )
 def test_markdown_prose_text(source, text):

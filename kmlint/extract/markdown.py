@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import math
+import itertools
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from kmlint.document import Document, DocumentBuilder
 from kmlint.extract.html import HtmlReader
@@ -14,6 +14,10 @@ from kmlint.extract.prose import add_prose
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _PLAIN_LINE = re.compile(r" {0,3}[^\W\d_]")
+# The lines after a prose line that only continue its paragraph: each follows the one before with
+# a "\n" alone and starts, in its first column, with a letter or with what opens no block inside a
+# paragraph (a link or image, a bracket or quote, inline code or emphasis).
+_PLAIN_RUN = re.compile(r"(?:\n(?:[^\W\d_]|[\[!(\"']|`(?!``)|\*(?=[^\s*])|_(?=[^\s_]))[^\r\n]*)+")
 _QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)[ \t]*")
@@ -32,16 +36,19 @@ _HTML_BLOCK_NAMES = frozenset(
 _HTML_RAW_BLOCK = re.compile(r" {0,3}<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
 _HTML_BLOCK = re.compile(r" {0,3}<(?:(!--)|[?!]|/?([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$))")
 _HTML_LONE_TAG = re.compile(r""" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>\s*$""")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")
 _FRONT_MATTER_FIELD = re.compile(r"(title|description)[ \t]*[:=][ \t]*(.*)$")
 
-# Inline constructs, tried left to right over a paragraph's text.
+# Inline constructs, tried left to right over a paragraph's text. A link's label and address
+# take runs of plain characters possessively (++, *+): one step per run, not one per character,
+# and never given back (what follows them could not match a character they took).
 _INLINE = re.compile(
     r"""(?P<escape>\\[!-/:-@\[-`{-~])
       | (?P<code>(?<!`)(`+)(?!`)[\s\S]*?(?<!`)(?P=code_ticks)(?!`))
       | (?P<autolink><(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>)
       | (?P<html><!--[\s\S]*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>)
-      | (?P<link>(?P<image>!)?\[(?P<label>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])*)\]
-          (?P<target>\(\s*(?:<[^>\n]*>|(?:[^()\s]|\([^()\s]*\))*)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)|\[[^\]]*\])?)
+      | (?P<link>(?P<image>!)?\[(?P<label>(?:[^\[\]\\]++|\\.|\[[^\[\]]*+\])*+)\]
+          (?P<target>\(\s*(?:<[^>\n]*>|(?:[^()\s]++|\([^()\s]*+\))*+)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)|\[[^\]]*\])?)
       | (?P<markup>(?<![\w*])\*+|\*+(?![\w*])|(?<![\w_])_+|_+(?![\w_])|~~|\\(?=\n))
     """.replace("(?P=code_ticks)", "\\3"),
     re.VERBOSE,
@@ -49,21 +56,18 @@ _INLINE = re.compile(
 # Every _INLINE token starts with one of these characters (keep the two in step). Searching for
 # them first skips plain prose in C: _INLINE.finditer alone tries every branch at every position.
 _INLINE_START = re.compile(r"[\\`<!\[\]*_~]")
+# What add_prose looks for (entities, escapes, web addresses; keep the two in step): text without
+# any of these it keeps as it is.
+_PROSE_SPECIALS = ("&", "\\", "://", "www.", "mailto:")
 
 
-def _inline_tokens(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """The matches of _INLINE.finditer(text, start, end), found faster."""
-    position = start
-    while True:
-        candidate = _INLINE_START.search(text, position, end)
-        if candidate is None:
-            return
-        token = _INLINE.match(text, candidate.start(), end)
-        if token is None:
-            position = candidate.start() + 1
-        else:
-            yield token
-            position = token.end()
+def _occurrences(text: str, strings: Iterable[str]) -> Iterator[int]:
+    """Where each of `strings` occurs in text."""
+    for string in strings:
+        at = text.find(string)
+        while at >= 0:
+            yield at
+            at = text.find(string, at + 1)
 
 
 def _line_ranges(source: str) -> list[tuple[int, int]]:
@@ -82,7 +86,8 @@ def _line_ranges(source: str) -> list[tuple[int, int]]:
 
 @dataclass
 class _Paragraph:
-    """Source ranges of the lines of one block, and its scope."""
+    """Source ranges of the lines of one block, and its scope. Lines that follow each other with
+    a \\n alone between them share one range."""
 
     scope: str = "body"
     lines: list[tuple[int, int]] = field(default_factory=list)
@@ -93,6 +98,8 @@ class MarkdownReader:
         self.source = source
         self.builder = DocumentBuilder(source)
         self.html = HtmlReader(self.builder, source)
+        # Where in the source add_prose would have work to do, and the source's end (see _emit).
+        self._specials = sorted(_occurrences(source, _PROSE_SPECIALS)) + [len(source)]
 
     def read(self) -> Document:
         source = self.source
@@ -106,11 +113,14 @@ class MarkdownReader:
             plain = _PLAIN_LINE.match(source, start, end)
             if plain:
                 # Most lines are prose: one starting with a letter opens no block (the checks
-                # below all fail for it) and goes straight to the paragraph, as at the end.
+                # below all fail for it) and goes straight to the paragraph, as at the end. The
+                # lines that only continue the paragraph (_PLAIN_RUN) are taken with it, as one range.
                 indent = plain.end() - 1 - start
-                in_list = self._paragraph_line(paragraph, start + indent, end, indent, previous_blank, in_list)
+                run = _PLAIN_RUN.match(source, end)
+                run_end = run.end() if run else end
+                in_list = self._paragraph_line(paragraph, start + indent, run_end, indent, previous_blank, in_list)
                 previous_blank = False
-                index += 1
+                index += 1 + source.count("\n", end, run_end)
                 continue
             quote = _QUOTE_PREFIX.match(source, start, end)
             content = quote.end() if quote else start
@@ -127,30 +137,33 @@ class MarkdownReader:
                 # not count as indented code for the skip, which would then never move on.
                 index = max(index + 1, self._skip_indented_code(lines, index))
                 continue
-            fence = _FENCE.match(source, content, end)
+            # Each block below starts with one of a few characters after the indentation: testing
+            # it first saves trying every pattern on every line.
+            marker = text[indent]
+            fence = _FENCE.match(source, content, end) if marker in "`~" else None
             if fence and not (fence.group(1)[0] == "`" and "`" in source[fence.end() : end]):
                 self._flush(paragraph)
                 index = self._skip_fence(lines, index, fence.group(1))
                 previous_blank = False
                 continue
-            if paragraph.lines and _SETEXT.match(source, content, end) and not _LIST_ITEM.match(source, content, end):
+            if paragraph.lines and marker in "=-" and _SETEXT.match(source, content, end) and not _LIST_ITEM.match(source, content, end):
                 paragraph.scope = "heading"
                 self._flush(paragraph)
                 index += 1
                 continue
-            if _THEMATIC.match(source, content, end):
+            if marker in "-*_" and _THEMATIC.match(source, content, end):
                 self._flush(paragraph)
                 index += 1
                 continue
-            atx = _ATX.match(source, content, end)
+            atx = _ATX.match(source, content, end) if marker == "#" else None
             if atx:
                 self._flush(paragraph)
                 close = _ATX_CLOSE.search(source, atx.end(), end)
-                self._flush(_Paragraph("heading", [(atx.end(), close.start() if close else end)]))
+                self._read_block([(atx.end(), close.start() if close else end)], "heading")
                 index += 1
                 previous_blank = False
                 continue
-            html_end = self._html_block(lines, index, content, bool(paragraph.lines))
+            html_end = self._html_block(lines, index, content, bool(paragraph.lines)) if marker == "<" else None
             if html_end is not None:
                 self._flush(paragraph)
                 self.html.read(content, lines[html_end - 1][1])
@@ -159,17 +172,20 @@ class MarkdownReader:
                 index = html_end
                 previous_blank = False
                 continue
-            if not paragraph.lines and _REFERENCE_DEFINITION.match(source, content, end):
+            if marker == "[" and not paragraph.lines and _REFERENCE_DEFINITION.match(source, content, end):
                 index += 1
                 continue
-            if _TABLE_DELIMITER.match(source, content, end) and paragraph.lines and "|" in text:
-                header = paragraph.lines[-1]
-                paragraph.lines.pop()
+            if marker in "|:-" and _TABLE_DELIMITER.match(source, content, end) and paragraph.lines and "|" in text:
+                header_start, header_end = paragraph.lines.pop()
+                last_break = source.rfind("\n", header_start, header_end)
+                if last_break >= 0:  # the header is the last of several lines in one range
+                    paragraph.lines.append((header_start, last_break))
+                    header_start = last_break + 1
                 self._flush(paragraph)
-                self._table_row(*header)
+                self._table_row(header_start, header_end)
                 index = self._table_body(lines, index + 1)
                 continue
-            item = _LIST_ITEM.match(source, content, end)
+            item = _LIST_ITEM.match(source, content, end) if marker in "-+*" or marker.isdecimal() else None
             if item:
                 self._flush(paragraph)
                 in_list = True
@@ -187,7 +203,11 @@ class MarkdownReader:
         ends a list. Returns whether a list is still open."""
         if previous_blank:
             self._flush(paragraph)
-        paragraph.lines.append((start, end))
+        lines = paragraph.lines
+        if lines and start == lines[-1][1] + 1 and self.source[start - 1] == "\n":
+            lines[-1] = (lines[-1][0], end)  # it follows the line before with a "\n" alone: one range
+        else:
+            lines.append((start, end))
         return in_list and not (previous_blank and indent == 0)
 
     # -- blocks -------------------------------------------------------------------------------
@@ -284,109 +304,169 @@ class MarkdownReader:
 
     def _table_row(self, start: int, end: int) -> None:
         """Each cell of a table row is a block of its own."""
-        source = self.source
-        cell_start = start
-        for position in range(start, end + 1):
-            if position == end or (source[position] == "|" and (position == start or source[position - 1] != "\\")):
-                self._flush(_Paragraph("body", [(cell_start, position)]))
-                cell_start = position + 1
+        row = self.source[start:end]  # a slice: a "|" at its start is a border, whatever is before
+        cell_start = 0
+        for border in _CELL_BORDER.finditer(row):
+            self._read_block([(start + cell_start, start + border.start())], "body")
+            cell_start = border.end()
+        self._read_block([(start + cell_start, end)], "body")
 
     # -- inline -------------------------------------------------------------------------------
 
     def _flush(self, paragraph: _Paragraph) -> None:
-        if not paragraph.lines:
-            return
-        # The paragraph's lines joined by "\n" give the inline text; `pieces` maps it back.
-        text_parts: list[str] = []
-        pieces: list[tuple[int, int]] = []  # (offset in joined text, source offset) per line
-        length = 0
-        for start, end in paragraph.lines:
-            pieces.append((length, start))
-            text_parts.append(self.source[start:end])
-            length += end - start + 1
-        joined = "\n".join(text_parts)
-        self._inline(joined, pieces, 0, len(joined))
-        self.builder.block(paragraph.scope)
-        paragraph.lines = []
-        paragraph.scope = "body"
+        if paragraph.lines:
+            self._read_block(paragraph.lines, paragraph.scope)
+            paragraph.lines = []
+            paragraph.scope = "body"
 
-    def _inline(self, joined: str, pieces: list[tuple[int, int]], start: int, end: int) -> None:
+    def _read_block(self, ranges: list[tuple[int, int]], scope: str) -> None:
+        """Add a block, given as the source ranges of its lines (as in _Paragraph), as prose with
+        inline markup taken out."""
+        block = _BlockText(self.source, ranges)
+        self._inline(block, block.start, block.end)
+        self.builder.block(scope)
+
+    def _inline(self, block: _BlockText, start: int, end: int) -> None:
+        text = block.text
         position = start
-        for token in _inline_tokens(joined, start, end):
-            self._emit(joined, pieces, position, token.start())
+        candidate = _INLINE_START.search(text, start, end)
+        while candidate:
+            token_start = candidate.start()
+            token = _INLINE.match(text, token_start, end)
+            if token is None:  # not markup after all: a "*" inside a word, a lone "`"
+                candidate = _INLINE_START.search(text, token_start + 1, end)
+                continue
+            self._emit(block, position, token_start)
             position = token.end()
             kind = token.lastgroup
-            if token.group("escape") is not None:
-                escaped_at = self._source_offset(pieces, token.start())
-                self.builder.replaced(escaped_at, escaped_at + 2, token.group()[1])
-            elif token.group("code") is not None or token.group("autolink") is not None:
-                self._space(pieces, token.start(), token.end())
-            elif token.group("html") is not None:
-                self._inline_html(joined, pieces, token)
-            elif token.group("link") is not None:
+            if kind == "markup":
+                if text[token_start] == "\\":  # a hard line break
+                    self._space(block, token_start)
+            elif kind == "escape":
+                escaped_at = block.source_offset(token_start)
+                self.builder.replaced(escaped_at, escaped_at + 2, text[token_start + 1])
+            elif kind == "code" or kind == "autolink":
+                self._space(block, token_start)
+            elif kind == "html":
+                self._inline_html(block, token)
+            else:  # a link or an image
                 label_start, label_end = token.span("label")
                 if token.group("image"):
-                    self._aside(pieces, label_start, label_end)
+                    self._aside(block, label_start, label_end)
                 elif token.group("target"):
                     self.builder.link_start()
-                    self._inline(joined, pieces, label_start, label_end)
+                    self._inline(block, label_start, label_end)
                     self.builder.link_end()
                 else:
                     # "[1]" with no target: brackets are text (a footnote marker is a citation).
-                    self._emit(joined, pieces, token.start(), label_start)
-                    self._inline(joined, pieces, label_start, label_end)
-                    self._emit(joined, pieces, label_end, token.end())
-            elif kind == "markup" and token.group().startswith("\\"):
-                self._space(pieces, token.start(), token.end())
-        self._emit(joined, pieces, position, end)
+                    self._emit(block, token_start, label_start)
+                    self._inline(block, label_start, label_end)
+                    self._emit(block, label_end, token.end())
+            candidate = _INLINE_START.search(text, position, end)
+        self._emit(block, position, end)
 
-    def _inline_html(self, joined: str, pieces: list[tuple[int, int]], token: re.Match[str]) -> None:
+    def _inline_html(self, block: _BlockText, token: re.Match[str]) -> None:
         tag = token.group("html")
-        source_start = self._source_offset(pieces, token.start())
+        source_start = block.source_offset(token.start())
         if tag.startswith("<!--"):
             self.builder.directive(source_start, tag)
             return
         if "\n" not in tag:
             self.html.read(source_start, source_start + len(tag))
 
-    def _aside(self, pieces: list[tuple[int, int]], start: int, end: int) -> None:
+    def _aside(self, block: _BlockText, start: int, end: int) -> None:
         """Image alt text: a block of its own (scope alt), added after the body."""
-        for piece_start, piece_end in self._source_ranges(pieces, start, end):
+        for piece_start, piece_end in block.source_ranges(start, end):
             self.html._aside.append(("alt", piece_start, piece_end))
 
-    def _emit(self, joined: str, pieces: list[tuple[int, int]], start: int, end: int) -> None:
+    def _emit(self, block: _BlockText, start: int, end: int) -> None:
+        """Add text [start, end) of a block as prose: a piece per line, a word break between lines."""
+        if start >= end:  # between two tokens
+            return
+        text = block.text
+        # A line break at either end of the piece (markup at the start or end of a line, as in
+        # "Some\n**bold**") separates words too.
+        if text[start] == "\n":
+            self._space(block, start)
         first = True
-        for source_start, source_end in self._source_ranges(pieces, start, end):
+        for source_start, source_end in block.source_ranges(start, end):
             if not first:
                 self.builder.space(source_start, source_start)
-            add_prose(self.builder, self.source, source_start, source_end, entities=True, escapes=True)
             first = False
+            # add_prose keeps text holding no entity, escape or web address as it is: such text
+            # (most of it) goes to the builder straight, without add_prose's checks of each piece.
+            if self._specials[bisect.bisect_left(self._specials, source_start)] >= source_end:
+                self.builder.text(source_start, source_end)
+            else:
+                add_prose(self.builder, self.source, source_start, source_end, entities=True, escapes=True)
+        if text[end - 1] == "\n":
+            self._space(block, end - 1)
 
-    def _space(self, pieces: list[tuple[int, int]], start: int, end: int) -> None:
-        self.builder.space(self._source_offset(pieces, start), self._source_offset(pieces, start))
+    def _space(self, block: _BlockText, start: int) -> None:
+        source_start = block.source_offset(start)
+        self.builder.space(source_start, source_start)
 
-    def _source_ranges(self, pieces: list[tuple[int, int]], start: int, end: int) -> Iterator[tuple[int, int]]:
-        """Source ranges of joined-text [start, end), one per line it touches."""
-        # From the line holding `start` (found by bisection: a long paragraph has many lines).
-        for number in range(max(0, bisect.bisect_right(pieces, (start, math.inf)) - 1), len(pieces)):
-            piece_start, source_start = pieces[number]
-            piece_end = pieces[number + 1][0] - 1 if number + 1 < len(pieces) else None
-            if piece_end is not None and piece_end < start:
-                continue
-            if piece_start >= end:
-                break
-            low = max(start, piece_start)
-            high = end if piece_end is None else min(end, piece_end)
-            if high > low or (low == high and piece_start >= start):
-                yield source_start + low - piece_start, source_start + high - piece_start
 
-    @staticmethod
-    def _source_offset(pieces: list[tuple[int, int]], offset: int) -> int:
-        number = bisect.bisect_right(pieces, (offset, math.inf)) - 1  # the last line starting at or before offset
-        if number >= 0:
-            piece_start, source_start = pieces[number]
-            return source_start + offset - piece_start
-        return pieces[0][1]
+class _BlockText:
+    """The lines of a block as one text, `text[start:end]`, with \\n between lines: what inline
+    markup is found in. It maps back to source offsets.
+
+    A block of one source range (most blocks: its lines follow each other with a \\n alone
+    between them) is read in place, `text` being the source itself. That is safe: the inline
+    patterns look back one character, and before a block there is only a line break, a space or
+    tab, a quote marker, "#" or a table border (a list marker only before an empty first line).
+    Other blocks (lines after a quote marker or indentation, \\r\\n breaks) are joined into a new
+    string.
+    """
+
+    __slots__ = ("text", "start", "end", "_starts", "_shifts")
+
+    def __init__(self, source: str, ranges: list[tuple[int, int]]):
+        # Per range: where it starts in the text, and what to add to a text offset in it to get
+        # the source offset.
+        self._starts = [0]
+        if len(ranges) == 1:
+            self.text = source
+            self.start, self.end = ranges[0]
+            self._shifts = [0]
+        else:
+            self._shifts = [ranges[0][0]]
+            for (start, end), (following_start, _) in itertools.pairwise(ranges):
+                self._starts.append(self._starts[-1] + end - start + 1)
+                self._shifts.append(following_start - self._starts[-1])
+            self.text = "\n".join([source[start:end] for start, end in ranges])
+            self.start, self.end = 0, len(self.text)
+
+    def source_offset(self, offset: int) -> int:
+        return offset + self._shifts[bisect.bisect_right(self._starts, offset) - 1]  # in the last range starting at or before it
+
+    def source_ranges(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Source ranges of text [start, end), one per line it holds text of."""
+        text = self.text
+        starts = self._starts
+        if len(starts) == 1:  # read in place: nothing to look up
+            number, shift = 0, self._shifts[0]
+        else:
+            number = bisect.bisect_right(starts, start) - 1  # the last range starting at or before start
+            shift = self._shifts[number]
+        newline = text.find("\n", start, end)
+        if newline < 0:  # within one line (most pieces)
+            return [(start + shift, end + shift)] if start < end else []
+        following = starts[number + 1] if number + 1 < len(starts) else -1  # where the next range starts
+        ranges = []
+        position = start
+        while newline >= 0:
+            if newline > position:
+                ranges.append((position + shift, newline + shift))
+            position = newline + 1
+            if position == following:
+                number += 1
+                shift = self._shifts[number]
+                following = starts[number + 1] if number + 1 < len(starts) else -1
+            newline = text.find("\n", position, end)
+        if end > position:
+            ranges.append((position + shift, end + shift))
+        return ranges
 
 
 def extract_markdown(source: str) -> Document:
