@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator
 
 SCOPES = ("title", "heading", "body", "meta", "alt")
@@ -66,19 +67,15 @@ class OffsetMap:
 
     __slots__ = ("_runs", "_doc_starts")
 
-    def __init__(self) -> None:
-        # Four numbers per run, in one flat list (one append per run, not four): document start,
-        # source start, source end, and 1 when verbatim. Runs are added in document order.
-        self._runs: list[int] = []
-        self._doc_starts: list[int] = []  # every fourth number, taken when first looked up
-
-    def add(self, doc_start: int, src_start: int, src_end: int, verbatim: bool) -> None:
-        self._runs += (doc_start, src_start, src_end, verbatim)
+    def __init__(self, runs: list[int]) -> None:
+        # Four numbers per run, in one flat list, as the DocumentBuilder collects them (it extends
+        # the list itself: a method call per run cost more than the rest of the run): document
+        # start, source start, source end, and 1 when verbatim, in document order.
+        self._runs = runs
+        self._doc_starts = runs[0::4]
 
     def _run(self, index: int) -> int:
         """Where in `_runs` the run holding document character `index` starts."""
-        if len(self._doc_starts) * 4 != len(self._runs):
-            self._doc_starts = self._runs[0::4]
         return (bisect.bisect_right(self._doc_starts, index) - 1) * 4
 
     def start(self, index: int) -> int:
@@ -180,6 +177,13 @@ def _sentence_starts(text: str, block: Block) -> list[int]:
     return starts
 
 
+@lru_cache(maxsize=1024)
+def _plain_replacement(text: str) -> str:
+    """Text that stands for a source range (a decoded entity or escape; the same few come again and
+    again), with plain spaces and no ignorable characters."""
+    return _IGNORABLE_ONLY.sub("", plain_spaces(text))
+
+
 class DocumentBuilder:
     """Collects prose from an extractor, piece by piece, and builds the Document.
 
@@ -189,13 +193,12 @@ class DocumentBuilder:
     """
 
     def __init__(self, source: str):
-        self._source = source
         # Every kind of whitespace as a plain space, once for the whole source (not per piece).
         self._spaced = plain_spaces(source)
         self._ignorables = any(char in source for char in _IGNORABLE)
         self._parts: list[str] = []
         self._length = 0
-        self._map = OffsetMap()
+        self._runs: list[int] = []  # the OffsetMap's runs, four numbers each
         self._blocks: list[Block] = []
         self._block_start = 0
         self._pending_space: tuple[int, int] | None = None
@@ -207,32 +210,40 @@ class DocumentBuilder:
 
     def text(self, start: int, end: int) -> None:
         """Keep source[start:end] as prose (whitespace in it is normalized)."""
-        if start >= end:
-            return
         chunk = self._spaced[start:end]
-        if "  " not in chunk.strip(" ") and not (self._ignorables and _IGNORABLE_ONLY.search(chunk)):
-            # The common case, in one step: words with single spaces, maybe spaces around them.
-            self._verbatim(chunk, start, 0, len(chunk))
+        words = chunk.strip(" ")
+        if not words:
+            if chunk:
+                self.space(start, end)  # only whitespace, such as indentation between tags
             return
-        position = 0
-        for special in _SPECIAL.finditer(chunk):
-            self._verbatim(chunk, start, position, special.start())
-            if special.group()[0] == " ":
-                self.space(start + special.start(), start + special.end())
-            position = special.end()
-        self._verbatim(chunk, start, position, len(chunk))
+        if "  " in words or (self._ignorables and _IGNORABLE_ONLY.search(words)):
+            # Runs of spaces and ignorable characters cut the chunk into pieces that have none.
+            position = start
+            for special in _SPECIAL.finditer(self._spaced, start, end):
+                self.text(position, special.start())
+                if special.group()[0] == " ":
+                    self.space(special.start(), special.end())
+                position = special.end()
+            self.text(position, end)
+            return
+        # The common case: words with single spaces between them, maybe spaces around them.
+        first = start + len(chunk) - len(chunk.lstrip(" ")) if chunk[0] == " " else start
+        if first > start:
+            self.space(start, first)
+        last = first + len(words)
+        self._keep(first, last, words, True)
+        if last < end:
+            self._pending_space = (last, end)  # what `space` would do: text was just kept
 
     def replaced(self, start: int, end: int, text: str) -> None:
         """Source[start:end] stands for `text` (a decoded entity or escape)."""
-        text = _IGNORABLE_ONLY.sub("", plain_spaces(text))
+        text = _plain_replacement(text)
         if not text:
             return
         if text.isspace():
             self.space(start, end)
             return
-        self._flush_space()
-        self._map.add(self._length, start, end, False)
-        self._emit(text)
+        self._keep(start, end, text, False)
 
     def space(self, start: int, end: int) -> None:
         """Words are separated here (whitespace or markup such as <br>); collapses with neighbours."""
@@ -242,12 +253,14 @@ class DocumentBuilder:
     def block(self, scope: str = "body") -> None:
         """End the current block; the text so far becomes one block with `scope`."""
         self._pending_space = None
-        if self._length > self._block_start:
-            self._blocks.append(Block(self._block_start, self._length, scope))
+        length = self._length
+        if length > self._block_start:
+            self._blocks.append(Block(self._block_start, length, scope))
             # A line break separates blocks in the document text: no rule pattern may cross it.
-            self._map.add(self._length, 0, 0, False)
-            self._emit("\n")
-        self._block_start = self._length
+            self._runs += (length, 0, 0, 0)
+            self._parts.append("\n")
+            length = self._length = length + 1
+        self._block_start = length
 
     def directive(self, source_offset: int, comment: str) -> None:
         """Record a comment that may hold a kmlint directive (suppressions)."""
@@ -265,36 +278,19 @@ class DocumentBuilder:
     def build(self, scope: str = "body") -> Document:
         self.block(scope)
         text = "".join(self._parts)
-        return Document(text, fold(text), tuple(self._blocks), self._map, tuple(self._directives), tuple(self._links))
+        return Document(text, fold(text), tuple(self._blocks), OffsetMap(self._runs), tuple(self._directives), tuple(self._links))
 
     # -- internals ------------------------------------------------------------------------
 
-    def _verbatim(self, chunk: str, base: int, start: int, end: int) -> None:
-        """Keep chunk[start:end] (no run of two spaces inside it); spaces at its edges separate words."""
-        piece = chunk[start:end]
-        words = piece.strip(" ")
-        if not words:
-            if piece:
-                self.space(base + start, base + end)  # only whitespace, such as indentation between tags
-            return
-        first = start + len(piece) - len(piece.lstrip(" "))
-        last = first + len(words)
-        if first > start:
-            self.space(base + start, base + first)
-        self._flush_space()
-        self._map.add(self._length, base + first, base + last, True)
-        self._parts.append(words)
-        self._length += len(words)
-        if last < end:
-            self.space(base + last, base + end)
-
-    def _flush_space(self) -> None:
-        if self._pending_space is not None:
-            start, end = self._pending_space
+    def _keep(self, start: int, end: int, text: str, verbatim: bool) -> None:
+        """Add `text` for source[start:end], after the pending word break if there is one."""
+        length = self._length
+        pending = self._pending_space
+        if pending is not None:
             self._pending_space = None
-            self._map.add(self._length, start, end, False)
-            self._emit(" ")
-
-    def _emit(self, text: str) -> None:
+            self._runs += (length, pending[0], pending[1], False)
+            self._parts.append(" ")
+            length += 1
+        self._runs += (length, start, end, verbatim)
         self._parts.append(text)
-        self._length += len(text)
+        self._length = length + len(text)
