@@ -3,6 +3,8 @@ pattern only where they occur: it must find exactly what running the pattern eve
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import regex
 from hypothesis import example, given, settings
@@ -90,3 +92,36 @@ def test_anchored_patterns_find_what_finditer_finds(pieces, phrases):
     for index, pattern in enumerate(patterns, 1):
         expected = sorted(m.span() for m in regex.finditer(pattern, text) if m.end() > m.start())
         assert hits.get((index, "match"), []) == expected, pattern
+
+
+PHRASES = ["cure", "miracle cure", "cure all", "safe", "100%", "100% safe", "#1 clinic", "non addictive", "no risk"]
+PIECES = ["cure", "miracle", "all", "safe", "100", "%", "#1", "clinic", "non", "addictive", "no", "risk", "é", "x"]
+GLUE = [" ", " ", "-", "", ". ", "\n", "\u00ab", "'", "(", "\u00e9"]
+
+
+def _every_occurrence(phrase: str, text: str) -> set[tuple[int, int]]:
+    """Where the phrase occurs as the trie defines it, found one start position at a time."""
+    body = "[ -]?".join(map(re.escape, phrase.split(" ")))
+    pattern = re.compile(("(?<!\\w)" if phrase[0].isalnum() else "") + body + ("(?!\\w)" if phrase[-1].isalnum() else ""))
+    return {match.span() for match in (pattern.match(text, i) for i in range(len(text))) if match}
+
+
+@settings(max_examples=400, deadline=None)
+@example(pieces=[("cure", "")], chosen=["cure"])  # a phrase at the very start
+@example(pieces=[("100", ""), ("%", ""), ("safe", "")], chosen=["100%", "safe"])  # right after a phrase ending in "%"
+@example(pieces=[("é", ""), ("cure", " ")], chosen=["cure"])  # after a non-ASCII letter: not a word start
+@example(pieces=[("x", "\u00ab"), ("cure", "\u00bb")], chosen=["cure"])  # after non-ASCII punctuation: a word start
+@example(pieces=[("clinic", ""), ("#1", " "), ("clinic", "")], chosen=["#1 clinic", "cure"])  # starts with "#", after a word
+@given(
+    st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(GLUE)), max_size=30),
+    st.lists(st.sampled_from(PHRASES), min_size=1, max_size=5, unique=True),
+)
+def test_scanner_finds_every_phrase_occurrence(pieces, chosen):
+    text = "".join(piece + glue for piece, glue in pieces)
+    scanner = Scanner()
+    for index, phrase in enumerate(chosen):
+        scanner.add(TermSet(phrases=(phrase,)), (index, "match"))
+    scanner.compile()
+    hits, _ = scanner.scan(text)
+    for index, phrase in enumerate(chosen):
+        assert set(hits.get((index, "match"), [])) == _every_occurrence(phrase, text), (phrase, text)
