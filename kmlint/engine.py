@@ -40,7 +40,7 @@ class Linter:
         self._scanner = Scanner()
         for index, check in enumerate(self._checks):
             for role, terms in check.roles().items():
-                self._scanner.add(terms, (index, role))
+                self._scanner.add(terms, (index, role), timed=not check.rule.built_in)
         self._scanner.compile()
 
     def __reduce__(self) -> tuple[type[Linter], tuple[object, ...]]:

@@ -70,6 +70,13 @@ class Rule:
     def is_document_rule(self) -> bool:
         return self.category.startswith("missing-")
 
+    @property
+    def built_in(self) -> bool:
+        """A rule of kmlint's own pack. Its regular expressions are written and tested here
+        (tests/test_rule_pack.py runs them on hostile text) and run without the time limit that
+        guards against patterns in users' rule files: the limit costs about a microsecond a call."""
+        return Path(self.path).resolve().parent == builtin_rules_dir()
+
 
 def _schema() -> dict[str, Any]:
     text = resources.files("kmlint.schemas").joinpath("rules.schema.json").read_text(encoding="utf-8")

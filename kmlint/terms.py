@@ -189,12 +189,13 @@ def _time_left() -> float:
 class LocalMatcher:
     """Finds a TermSet inside a small window (a sentence): used for hedges and exceptions."""
 
-    __slots__ = ("_literal", "_patterns", "_links")
+    __slots__ = ("_literal", "_patterns", "_links", "_timed")
 
-    def __init__(self, terms: TermSet):
+    def __init__(self, terms: TermSet, timed: bool = True):
         self._literal = compile_trie(terms.phrases) if terms.phrases else None
         self._patterns = terms.patterns
         self._links = terms.links
+        self._timed = timed  # the patterns come from a user's rule file: each search is time-limited
 
     def spans(self, doc: Document, start: int, end: int) -> Iterator[tuple[int, int]]:
         text = doc.folded
@@ -204,7 +205,8 @@ class LocalMatcher:
             for match in self._literal.finditer(text, start, end):
                 yield match.span()
         for pattern in self._patterns:
-            for match in pattern.finditer(text, start, end, timeout=_time_left()):
+            matches = pattern.finditer(text, start, end, timeout=_time_left()) if self._timed else pattern.finditer(text, start, end)
+            for match in matches:
                 yield match.span()
 
     def found(self, doc: Document, start: int, end: int) -> bool:
@@ -228,12 +230,14 @@ class Scanner:
         # Leading words of regular expressions: phrase key -> indices into _regexes.
         self._anchors: dict[str, list[int]] = defaultdict(list)
         self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
-        self._regexes: list[tuple[regex.Pattern[str], Tag, bool]] = []  # pattern, tag, anchored
+        self._regexes: list[tuple[regex.Pattern[str], Tag, bool, bool]] = []  # pattern, tag, anchored, timed
         self._literal: re.Pattern[str] | None = None
         self._readings: dict[str, tuple[_Cuts, tuple[int, ...]]] = {}  # see _read
         self._other_starts = False  # some phrase starts with a non-word character
 
-    def add(self, terms: TermSet, tag: Tag) -> None:
+    def add(self, terms: TermSet, tag: Tag, timed: bool = True) -> None:
+        """Look for `terms`, reporting hits under `tag`; `timed`: their regular expressions come
+        from a user's rule file and run under the time limit."""
         self._forms.update(dict.fromkeys(terms.phrases))
         by_key = self._by_key
         for key in map(phrase_key, terms.phrases):
@@ -246,7 +250,7 @@ class Scanner:
                 self._forms.update(dict.fromkeys(words))
                 for key in dict.fromkeys(map(phrase_key, words)):
                     self._anchors[key].append(len(self._regexes))
-            self._regexes.append((pattern, tag, bool(words)))
+            self._regexes.append((pattern, tag, bool(words), timed))
 
     def compile(self) -> None:
         self._literal = compile_trie(self._forms, after_character=True) if self._forms else None
@@ -276,7 +280,7 @@ class Scanner:
                     again = literal.match(shifted, at + offset)
                     if again:
                         self._record(at + offset, (readings.get(again.group()) or self._read(again.group()))[0], found, starts)
-        for index, (pattern, tag, anchored) in enumerate(self._regexes):
+        for index, (pattern, tag, anchored, timed) in enumerate(self._regexes):
             if tag in failed:
                 continue
             spans = found[tag]
@@ -284,9 +288,9 @@ class Scanner:
                 if anchored:
                     if index not in starts:
                         continue
-                    matches = _matches_at(pattern, text, sorted(starts[index]), timeout)
+                    matches = _matches_at(pattern, text, sorted(starts[index]), timeout if timed else None)
                 else:
-                    matches = pattern.finditer(text, timeout=timeout)
+                    matches = pattern.finditer(text, timeout=timeout if timed else None)
                 for match in matches:
                     if match.end() > match.start():
                         spans.add(match.span())
@@ -328,17 +332,21 @@ class Scanner:
         return reading
 
 
-def _matches_at(pattern: regex.Pattern[str], text: str, starts: list[int], timeout: float) -> Iterator[regex.Match[str]]:
-    """The matches pattern.finditer(text) finds, given (in order) every position where one can start."""
-    deadline = time.monotonic() + timeout
+def _matches_at(pattern: regex.Pattern[str], text: str, starts: list[int], timeout: float | None) -> Iterator[regex.Match[str]]:
+    """The matches pattern.finditer(text, timeout=timeout) finds, given (in order) every position
+    where one can start."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     end = 0
     for start in starts:
         if start < end:
             continue  # inside the previous match: finditer goes on from its end
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("regular expression time limit reached")
-        match = pattern.match(text, start, timeout=left)
+        if deadline is None:
+            match = pattern.match(text, start)
+        else:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("regular expression time limit reached")
+            match = pattern.match(text, start, timeout=left)
         if match:
             yield match
             end = match.end()

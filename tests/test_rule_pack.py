@@ -10,7 +10,7 @@ from conftest import REPO, SHARED
 
 from kmlint import ruledocs
 from kmlint.engine import Linter
-from kmlint.ruleset import DOCUMENT_CATEGORIES, SPAN_CATEGORIES, load_rules
+from kmlint.ruleset import DOCUMENT_CATEGORIES, SPAN_CATEGORIES, builtin_rules_dir, load_rules
 from kmlint.source import SourceFile
 
 RULES = load_rules([REPO / "rules"])
@@ -154,3 +154,45 @@ def test_promotional_page_gets_findings_in_every_family():
     result = Linter(RULES).check_source(SourceFile(path="promo.txt", text=page, kind="text"))
     families = {f.rule[:3] for f in result.findings}
     assert {"KM1", "KM2", "KM3", "KM4", "KM5", "KM9"} <= families
+
+
+def _pack_patterns() -> dict[str, object]:
+    patterns = {}
+    for rule in RULES:
+        for terms in [*rule.terms.values(), *rule.groups.values()]:
+            for pattern in terms.patterns:
+                patterns[pattern.pattern] = pattern
+    return patterns
+
+
+# Text built to make a careless pattern backtrack: long runs of what the pack's patterns repeat.
+HOSTILE_TEXTS = {
+    "letters": "a" * 200_000,
+    "words": "relief better results works help can may " * 5_000,
+    "digits": "1" * 200_000,
+    "numbers": "12.5% to 13 and " * 12_000,
+    "parentheses": "(a-b " * 40_000,
+    "brackets": "[1," * 60_000,
+    "spaces": "in a " + " " * 200_000 + "x",
+    "sentence": "ketamine relief " + "evidence research data support is " * 5_000,
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_TEXTS))
+def test_pack_patterns_stay_linear_on_hostile_text(name):
+    # The pack's patterns run without a time limit (Rule.built_in): none may backtrack on a long
+    # run of what it repeats. Each takes milliseconds here; the limit only turns a hang into a failure.
+    text = HOSTILE_TEXTS[name]
+    for source, pattern in _pack_patterns().items():
+        try:
+            for _ in pattern.finditer(text, timeout=10.0):  # type: ignore[attr-defined]
+                pass
+        except TimeoutError:
+            pytest.fail(f"pattern {source!r} ran past 10 s on {name} text")
+
+
+def test_only_the_pack_is_built_in(tmp_path):
+    assert all(rule.built_in for rule in load_rules([builtin_rules_dir()]))
+    copy = tmp_path / "pack.yaml"
+    copy.write_text((builtin_rules_dir() / "safety.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    assert not any(rule.built_in for rule in load_rules([copy]))

@@ -13,8 +13,9 @@ from kmlint.terms import LocalMatcher, TermSet
 class PhraseCheck:
     def __init__(self, rule: Rule):
         self.rule = rule
-        self._exceptions = LocalMatcher(rule.terms["exceptions"]) if "exceptions" in rule.terms else None
-        self._unless = LocalMatcher(rule.terms["unless"]) if "unless" in rule.terms else None
+        timed = not rule.built_in
+        self._exceptions = LocalMatcher(rule.terms["exceptions"], timed) if "exceptions" in rule.terms else None
+        self._unless = LocalMatcher(rule.terms["unless"], timed) if "unless" in rule.terms else None
 
     def roles(self) -> Mapping[str, TermSet]:
         return {"match": self.rule.terms["phrases"]}
