@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 from kmlint.document import Document
@@ -37,10 +38,12 @@ class Linter:
         self._baseline = baseline
         self._rules_by_id = {rule.id: rule for rule in self.rules}
         self._checks: list[Check] = [compile_rule(rule) for rule in self.rules]
+        # Patterns from users' rule files run under a time limit; the built-in pack's do not.
+        self._timed = [not rule.built_in for rule in self.rules]
         self._scanner = Scanner()
         for index, check in enumerate(self._checks):
             for role, terms in check.roles().items():
-                self._scanner.add(terms, (index, role), timed=not check.rule.built_in)
+                self._scanner.add(terms, (index, role), timed=self._timed[index])
         self._scanner.compile()
 
     def __reduce__(self) -> tuple[type[Linter], tuple[object, ...]]:
@@ -67,7 +70,7 @@ class Linter:
                 continue
             try:
                 # Exceptions and hedges searched sentence by sentence share one time limit per rule.
-                with time_limit(timeout):
+                with time_limit(timeout) if self._timed[index] else nullcontext():
                     found = sorted(check.evaluate(doc, by_rule[index]), key=lambda m: (m.start, -m.end))
             except TimeoutError:
                 abandoned[index] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
