@@ -419,12 +419,14 @@ def pages(kind: str, count: int, seed: int, mean_size: int = 21_000, risk: float
         yield f"page-{number:05d}{suffix}", write(rng, target, risk)
 
 
-def write_corpus(folder: str, per_kind: int, seed: int = 5, mean_size: int = 21_000, kinds: tuple[str, ...] = ("html", "markdown")) -> dict[str, int]:
+def write_corpus(
+    folder: str, per_kind: int, seed: int = 5, mean_size: int = 21_000, kinds: tuple[str, ...] = ("html", "markdown"), risk: float = 0.12
+) -> dict[str, int]:
     """Write `per_kind` pages of each kind under folder/<kind>/, 100 files per subfolder; bytes written per kind."""
     written: dict[str, int] = {}
     for kind in kinds:
         total = 0
-        for number, (name, text) in enumerate(pages(kind, per_kind, seed, mean_size)):
+        for number, (name, text) in enumerate(pages(kind, per_kind, seed, mean_size, risk)):
             subfolder = os.path.join(folder, kind, f"part-{number // 100:03d}")
             os.makedirs(subfolder, exist_ok=True)
             data = text.encode("utf-8")

@@ -152,8 +152,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--jobs", default="1,2", help="--jobs values to time (default 1,2)")
     parser.add_argument("--naive-scales", default="1", help="scales at which to time the naive baseline (default 1: it is slow)")
     parser.add_argument("--naive-all", action="store_true", help="time the naive baseline on every page, not the first 100 of each kind")
+    parser.add_argument(
+        "--naive-phrases", type=int, default=61,
+        help="also time the naive baseline with only this many of the pack's phrase templates (default 61, the size of the issue's naive tool; 0: not)",
+    )
     parser.add_argument("--format", default="text", help="kmlint output format (default text)")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--risk", type=float, default=0.12, help="share of risky sentences in the pages (default 0.12: about 35 findings per page; 0.03: about 10)")
     parser.add_argument("--kmlint", default=None, help="command that runs kmlint (default: this checkout, with the current Python)")
     parser.add_argument("--workdir", default=None, help="where to write the corpus (default: a temporary folder, removed after)")
     parser.add_argument("--quick", action="store_true", help="a fifth of the pages: for a fast look, not for figures")
@@ -180,21 +185,28 @@ def main(argv: list[str] | None = None) -> None:
         patterns_file = os.path.join(workdir, "patterns.txt")
         with open(patterns_file, "w", encoding="utf-8") as handle:
             handle.write("\n".join(patterns) + "\n")
+        # The naive baseline is timed with the whole pack and with a phrase list the size of the issue's.
+        naive_runs = [("naive re", patterns_file)]
+        if 0 < args.naive_phrases < len(patterns):
+            few_file = os.path.join(workdir, "patterns-few.txt")
+            with open(few_file, "w", encoding="utf-8") as handle:
+                handle.write("\n".join(patterns[: args.naive_phrases]) + "\n")
+            naive_runs.append((f"naive re {args.naive_phrases}", few_file))
         print(f"kmlint: {shlex.join(kmlint)}; {cores} cores; ripgrep: {ripgrep or 'not installed'}")
         print(f"rule pack: {len(patterns)} phrase templates, as regular expressions for the naive baseline and ripgrep")
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
         print(f"load average before the run: {load} (other work on the machine slows wall times; CPU seconds are steadier)")
-        print(f"corpus: {per_kind} HTML + {per_kind} Markdown pages of ~{args.mean_size} bytes at 1x, grown by {args.grow}; seed {args.seed}\n")
+        print(f"corpus: {per_kind} HTML + {per_kind} Markdown pages of ~{args.mean_size} bytes at 1x, grown by {args.grow}; seed {args.seed}; risk {args.risk}\n")
         cold, times = startup(kmlint, env, workdir, 7)
         table = Table()
         identical: list[str] = []
         largest_by_scale: dict[int, int] = {}
         for scale in scales:
-            folder = os.path.join(workdir, f"corpus-{scale}x")
+            folder = os.path.join(workdir, f"corpus-{scale}x-risk{args.risk}")
             if not os.path.isdir(folder):
                 pages = per_kind * scale if args.grow == "files" else per_kind
                 mean = args.mean_size * scale if args.grow == "size" else args.mean_size
-                write_corpus(folder, pages, seed=args.seed, mean_size=mean)
+                write_corpus(folder, pages, seed=args.seed, mean_size=mean, risk=args.risk)
             for kind in KINDS:
                 target = os.path.join(folder, kind)
                 files, size, largest = folder_stats(target)
@@ -211,8 +223,9 @@ def main(argv: list[str] | None = None) -> None:
                     # The naive baseline runs on a sample (the first subfolder) unless --naive-all: MB/s all the same.
                     sample = target if args.naive_all else os.path.join(target, "part-000")
                     sample_files, sample_size, _ = folder_stats(sample)
-                    run = timed([sys.executable, os.path.join(HERE, "naive.py"), patterns_file, sample], env, os.devnull)
-                    table.add(kind, scale, "naive re", 1, run, sample_files, sample_size)
+                    for name, phrases_file in naive_runs:
+                        run = timed([sys.executable, os.path.join(HERE, "naive.py"), phrases_file, sample], env, os.devnull)
+                        table.add(kind, scale, name, 1, run, sample_files, sample_size)
                 if ripgrep:
                     # The same phrase templates: case-insensitive (the naive baseline's job, and
                     # kmlint's) and case-sensitive (a raw scan, the ceiling).
@@ -225,12 +238,15 @@ def main(argv: list[str] | None = None) -> None:
         print("\nratios of MB/s (same kind and scale):")
         for kind in KINDS:
             for scale in scales:
-                one, two, naive, rg_i, rg = (
-                    table.rate(kind, scale, tool) for tool in ("kmlint -j1", "kmlint -j2", "naive re", "ripgrep -i", "ripgrep")
+                one, two, naive, naive_few, rg_i, rg = (
+                    table.rate(kind, scale, tool)
+                    for tool in ("kmlint -j1", "kmlint -j2", "naive re", f"naive re {args.naive_phrases}", "ripgrep -i", "ripgrep")
                 )
                 parts = []
                 if one and naive:
                     parts.append(f"kmlint -j1 / naive = {one / naive:.1f}x")
+                if one and naive_few:
+                    parts.append(f"kmlint -j1 / naive with {args.naive_phrases} phrases = {one / naive_few:.1f}x")
                 if one and two:
                     parts.append(f"speed-up -j1 -> -j2 = {two / one:.2f}x")
                 if two and rg_i:
