@@ -265,3 +265,20 @@ def _has_top_level_alternation(pattern: str) -> bool:
 
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"
+
+
+# -- one pattern for several --------------------------------------------------------------------
+# Group references and inline flags mean something else once patterns are joined.
+_NOT_JOINABLE = re.compile(r"\\[1-9]|\\g<|\(\?P=|\(\?[a-zA-Z]*[aiLmsux][a-zA-Z]*[-)]")
+
+
+def any_of(patterns: tuple[regex.Pattern[str], ...]) -> regex.Pattern[str] | None:
+    """One pattern that matches somewhere in a text exactly when one of `patterns` does (their
+    alternation), to ask that in one search rather than one per pattern; None when they cannot
+    be joined (a group reference or an inline flag) or there is nothing to join."""
+    if len(patterns) < 2 or any(_NOT_JOINABLE.search(pattern.pattern) for pattern in patterns):
+        return patterns[0] if len(patterns) == 1 else None
+    try:
+        return regex.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns), regex.VERSION0)
+    except regex.error:
+        return None

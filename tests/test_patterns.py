@@ -10,7 +10,7 @@ import regex
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kmlint.patterns import MAX_LEADING_WORDS, leading_words
+from kmlint.patterns import MAX_LEADING_WORDS, any_of, leading_words
 from kmlint.terms import Scanner, TermSet, compile_regex
 
 
@@ -125,3 +125,25 @@ def test_scanner_finds_every_phrase_occurrence(pieces, chosen):
     hits, _ = scanner.scan(text)
     for index, phrase in enumerate(chosen):
         assert set(hits.get((index, "match"), [])) == _every_occurrence(phrase, text), (phrase, text)
+
+
+HEDGE_LIKE = [
+    r"\b(?:may|might) help\b",
+    r"(?<![\w.])\d{1,3}%",
+    r"\((?:[a-z]+),? (?:19|20)\d\d\)",
+    r"\bresults (?:may )?vary\b",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abmyhelpirstuvn()%, 0129.", max_size=40), st.lists(st.sampled_from(HEDGE_LIKE), min_size=2, max_size=4, unique=True))
+def test_any_of_matches_where_one_of_its_patterns_does(text, chosen):
+    patterns = tuple(regex.compile(pattern, regex.VERSION0) for pattern in chosen)
+    joined = any_of(patterns)
+    assert joined is not None
+    assert (joined.search(text) is not None) == any(pattern.search(text) for pattern in patterns)
+
+
+@pytest.mark.parametrize("pattern", [r"(a)\1", r"(?P<x>a)(?P=x)", r"(?i)cure", r"a(?s:.)b(?m)"])
+def test_any_of_does_not_join_references_or_flags(pattern):
+    assert any_of((regex.compile(pattern, regex.VERSION0), regex.compile("b"))) is None
