@@ -60,19 +60,28 @@ class Block:
     scope: str
 
 
+# How a run of the OffsetMap maps its document characters to the source.
+_REPLACED = 0  # all of them stand for the run's whole source range (an entity, a collapsed space)
+_VERBATIM = 1  # one document character per source character
+_LINES = 2  # as _VERBATIM, but a line break ("\n") stands for a word break at the start of the next line
+
+
 class OffsetMap:
     """Maps document-text offsets to source offsets, as runs: each run is either copied verbatim
-    (one document character per source character) or replaces a source range (an entity, a
-    collapsed whitespace run) as a whole."""
+    (one document character per source character), maybe across line breaks that stand for word
+    breaks, or replaces a source range (an entity, a collapsed whitespace run) as a whole."""
 
-    __slots__ = ("_runs", "_doc_starts")
+    __slots__ = ("_runs", "_doc_starts", "_source")
 
-    def __init__(self, runs: list[int]) -> None:
+    def __init__(self, runs: list[int], source: str) -> None:
         # Four numbers per run, in one flat list, as the DocumentBuilder collects them (it extends
         # the list itself: a method call per run cost more than the rest of the run): document
-        # start, source start, source end, and 1 when verbatim, in document order.
+        # start, source start, source end, and how it maps (_REPLACED, _VERBATIM, _LINES), in
+        # document order. A _LINES run is a paragraph's lines in one run, not a run per line and
+        # one per line break: the source tells where its line breaks are.
         self._runs = runs
         self._doc_starts = runs[0::4]
+        self._source = source
 
     def _run(self, index: int) -> int:
         """Where in `_runs` the run holding document character `index` starts."""
@@ -83,7 +92,10 @@ class OffsetMap:
         at = self._run(index)
         runs = self._runs
         if runs[at + 3]:
-            return runs[at + 1] + index - runs[at]
+            offset = runs[at + 1] + index - runs[at]
+            if runs[at + 3] == _LINES and self._source[offset] == "\n":
+                return offset + 1  # the word break is the empty range where the next line starts
+            return offset
         return runs[at + 1]
 
     def end(self, index: int) -> int:
@@ -193,6 +205,7 @@ class DocumentBuilder:
     """
 
     def __init__(self, source: str):
+        self._source = source
         # Every kind of whitespace as a plain space, once for the whole source (not per piece).
         self._spaced = plain_spaces(source)
         self._ignorables = any(char in source for char in _IGNORABLE)
@@ -231,7 +244,37 @@ class DocumentBuilder:
         if first > start:
             self.space(start, first)
         last = first + len(words)
-        self._keep(first, last, words, True)
+        self._keep(first, last, words, _VERBATIM)
+        if last < end:
+            self._pending_space = (last, end)  # what `space` would do: text was just kept
+
+    def lines(self, start: int, end: int) -> None:
+        """Keep source[start:end], lines separated by "\\n" alone, as prose: each line as `text` keeps
+        it, with a word break at the start of each line after the first (Markdown's soft breaks)."""
+        chunk = self._spaced[start:end]
+        words = chunk.strip(" ")
+        source = self._source
+        if not words or "  " in chunk or source[start] == "\n" or source[end - 1] == "\n" or (self._ignorables and _IGNORABLE_ONLY.search(words)):
+            # Spaces next to a line break, an empty line, a run of spaces, ignorable characters:
+            # line by line.
+            line_start = start
+            line_break = source.find("\n", start, end)
+            while line_break >= 0:
+                self.text(line_start, line_break)
+                line_start = line_break + 1
+                self.space(line_start, line_start)
+                line_break = source.find("\n", line_start, end)
+            self.text(line_start, end)
+            return
+        # The common case (a paragraph's lines of words), in one step whatever the number of lines:
+        # words with single spaces or line breaks between them, maybe one space at either end.
+        # Line by line would keep the same text (a line break is a space in _spaced) with a run
+        # per line and one per word break; one _LINES run maps each character the same way.
+        first = start + 1 if chunk[0] == " " else start
+        if first > start:
+            self.space(start, first)
+        last = first + len(words)
+        self._keep(first, last, words, _LINES)
         if last < end:
             self._pending_space = (last, end)  # what `space` would do: text was just kept
 
@@ -243,7 +286,7 @@ class DocumentBuilder:
         if text.isspace():
             self.space(start, end)
             return
-        self._keep(start, end, text, False)
+        self._keep(start, end, text, _REPLACED)
 
     def space(self, start: int, end: int) -> None:
         """Words are separated here (whitespace or markup such as <br>); collapses with neighbours."""
@@ -257,7 +300,7 @@ class DocumentBuilder:
         if length > self._block_start:
             self._blocks.append(Block(self._block_start, length, scope))
             # A line break separates blocks in the document text: no rule pattern may cross it.
-            self._runs += (length, 0, 0, 0)
+            self._runs += (length, 0, 0, _REPLACED)
             self._parts.append("\n")
             length = self._length = length + 1
         self._block_start = length
@@ -278,19 +321,20 @@ class DocumentBuilder:
     def build(self, scope: str = "body") -> Document:
         self.block(scope)
         text = "".join(self._parts)
-        return Document(text, fold(text), tuple(self._blocks), OffsetMap(self._runs), tuple(self._directives), tuple(self._links))
+        return Document(text, fold(text), tuple(self._blocks), OffsetMap(self._runs, self._source), tuple(self._directives), tuple(self._links))
 
     # -- internals ------------------------------------------------------------------------
 
-    def _keep(self, start: int, end: int, text: str, verbatim: bool) -> None:
-        """Add `text` for source[start:end], after the pending word break if there is one."""
+    def _keep(self, start: int, end: int, text: str, mapping: int) -> None:
+        """Add `text` for source[start:end], mapped to it as `mapping` says (see OffsetMap), after
+        the pending word break if there is one."""
         length = self._length
         pending = self._pending_space
         if pending is not None:
             self._pending_space = None
-            self._runs += (length, pending[0], pending[1], False)
+            self._runs += (length, pending[0], pending[1], _REPLACED)
             self._parts.append(" ")
             length += 1
-        self._runs += (length, start, end, verbatim)
+        self._runs += (length, start, end, mapping)
         self._parts.append(text)
         self._length = length + len(text)

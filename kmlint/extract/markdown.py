@@ -16,8 +16,12 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _PLAIN_LINE = re.compile(r" {0,3}[^\W\d_]")
 # The lines after a prose line that only continue its paragraph: each follows the one before with
 # a "\n" alone and starts, in its first column, with a letter or with what opens no block inside a
-# paragraph (a link or image, a bracket or quote, inline code or emphasis).
-_PLAIN_RUN = re.compile(r"(?:\n(?:[^\W\d_]|[\[!(\"']|`(?!``)|\*(?=[^\s*])|_(?=[^\s_]))[^\r\n]*)+")
+# paragraph (a link or image, a bracket or quote, inline code or emphasis). The rest of a line is
+# [^\n]* where the source has no "\r": the regular expression engine runs through it in a tight
+# loop, three times as fast as through [^\r\n]*, a set tested at each character.
+_PLAIN_RUN = r"(?:\n(?:[^\W\d_]|[\[!(\"']|`(?!``)|\*(?=[^\s*])|_(?=[^\s_]))LINE_REST)+"
+_PLAIN_RUN_LF = re.compile(_PLAIN_RUN.replace("LINE_REST", r"[^\n]*"))
+_PLAIN_RUN_CR = re.compile(_PLAIN_RUN.replace("LINE_REST", r"[^\r\n]*"))
 _QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)[ \t]*")
@@ -36,7 +40,9 @@ _HTML_BLOCK_NAMES = frozenset(
 _HTML_RAW_BLOCK = re.compile(r" {0,3}<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
 _HTML_BLOCK = re.compile(r" {0,3}<(?:(!--)|[?!]|/?([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$))")
 _HTML_LONE_TAG = re.compile(r""" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>\s*$""")
-_CELL_BORDER = re.compile(r"(?<!\\)\|")
+# A "|" not escaped; the look-back comes after it so that the search jumps from one "|" to the next
+# (a pattern starting with the look-back is tried at every character, three times as slow).
+_CELL_BORDER = re.compile(r"\|(?<!\\\|)")
 _FRONT_MATTER_FIELD = re.compile(r"(title|description)[ \t]*[:=][ \t]*(.*)$")
 
 # Inline constructs, tried left to right over a paragraph's text. A link's label and address
@@ -77,8 +83,9 @@ def _line_ranges(source: str) -> list[tuple[int, int]]:
     ranges = []
     offset = 0
     for line in source.split("\n"):
-        ranges.append((offset, offset + len(line)))
-        offset += len(line) + 1
+        end = offset + len(line)
+        ranges.append((offset, end))
+        offset = end + 1
     if ranges[-1][0] == len(source):
         ranges.pop()  # the empty piece after a final line break (or of an empty source) is no line
     return ranges
@@ -98,6 +105,7 @@ class MarkdownReader:
         self.source = source
         self.builder = DocumentBuilder(source)
         self.html = HtmlReader(self.builder, source)
+        self._plain_run = _PLAIN_RUN_CR if "\r" in source else _PLAIN_RUN_LF
         # Where in the source add_prose would have work to do, and the source's end (see _emit).
         self._specials = sorted(_occurrences(source, _PROSE_SPECIALS)) + [len(source)]
 
@@ -108,15 +116,21 @@ class MarkdownReader:
         paragraph = _Paragraph()
         previous_blank = True
         in_list = False
-        while index < len(lines):
+        line_count = len(lines)
+        while index < line_count:
             start, end = lines[index]
+            if start == end:  # an empty line (most blank lines): as a blank one below, without its tests
+                self._flush(paragraph)
+                previous_blank = True
+                index += 1
+                continue
             plain = _PLAIN_LINE.match(source, start, end)
             if plain:
                 # Most lines are prose: one starting with a letter opens no block (the checks
                 # below all fail for it) and goes straight to the paragraph, as at the end. The
                 # lines that only continue the paragraph (_PLAIN_RUN) are taken with it, as one range.
                 indent = plain.end() - 1 - start
-                run = _PLAIN_RUN.match(source, end)
+                run = self._plain_run.match(source, end)
                 run_end = run.end() if run else end
                 in_list = self._paragraph_line(paragraph, start + indent, run_end, indent, previous_blank, in_list)
                 previous_blank = False
@@ -158,7 +172,9 @@ class MarkdownReader:
             atx = _ATX.match(source, content, end) if marker == "#" else None
             if atx:
                 self._flush(paragraph)
-                close = _ATX_CLOSE.search(source, atx.end(), end)
+                # A closing sequence or trailing blank ends the line: searching for it (a try at each
+                # character) is only worth it then.
+                close = _ATX_CLOSE.search(source, atx.end(), end) if source[end - 1] in " \t#" else None
                 self._read_block([(atx.end(), close.start() if close else end)], "heading")
                 index += 1
                 previous_blank = False
@@ -307,9 +323,11 @@ class MarkdownReader:
         row = self.source[start:end]  # a slice: a "|" at its start is a border, whatever is before
         cell_start = 0
         for border in _CELL_BORDER.finditer(row):
-            self._read_block([(start + cell_start, start + border.start())], "body")
+            if border.start() > cell_start:  # not the empty cell before a leading border: no prose
+                self._read_block([(start + cell_start, start + border.start())], "body")
             cell_start = border.end()
-        self._read_block([(start + cell_start, end)], "body")
+        if start + cell_start < end:  # nor after a trailing one
+            self._read_block([(start + cell_start, end)], "body")
 
     # -- inline -------------------------------------------------------------------------------
 
@@ -375,19 +393,27 @@ class MarkdownReader:
             self.html.read(source_start, source_start + len(tag))
 
     def _aside(self, block: _BlockText, start: int, end: int) -> None:
-        """Image alt text: a block of its own (scope alt), added after the body."""
+        """Image alt text: each line a block of its own (scope alt), added after the body."""
         for piece_start, piece_end in block.source_ranges(start, end):
-            self.html._aside.append(("alt", piece_start, piece_end))
+            for line_start, line_end in self._source_lines(piece_start, piece_end):
+                if line_end > line_start:
+                    self.html._aside.append(("alt", line_start, line_end))
 
     def _emit(self, block: _BlockText, start: int, end: int) -> None:
-        """Add text [start, end) of a block as prose: a piece per line, a word break between lines."""
+        """Add text [start, end) of a block as prose, a word break between lines: one step per
+        range of the block it holds text of (DocumentBuilder.lines keeps a range's lines)."""
         if start >= end:  # between two tokens
             return
         text = block.text
         # A line break at either end of the piece (markup at the start or end of a line, as in
-        # "Some\n**bold**") separates words too.
+        # "Some\n**bold**") separates words too, at the break itself (between a range's lines,
+        # builder.lines puts the word break where the next line starts).
+        break_after = text[end - 1] == "\n"
+        if break_after:
+            end -= 1
         if text[start] == "\n":
             self._space(block, start)
+            start += 1
         first = True
         for source_start, source_end in block.source_ranges(start, end):
             if not first:
@@ -396,11 +422,23 @@ class MarkdownReader:
             # add_prose keeps text holding no entity, escape or web address as it is: such text
             # (most of it) goes to the builder straight, without add_prose's checks of each piece.
             if self._specials[bisect.bisect_left(self._specials, source_start)] >= source_end:
-                self.builder.text(source_start, source_end)
-            else:
-                add_prose(self.builder, self.source, source_start, source_end, entities=True, escapes=True)
-        if text[end - 1] == "\n":
-            self._space(block, end - 1)
+                self.builder.lines(source_start, source_end)
+                continue
+            # add_prose keeps one line: the range's lines one by one (none is empty: a blank line
+            # ends a paragraph), with a word break where each starts, as builder.lines does.
+            for number, (line_start, line_end) in enumerate(self._source_lines(source_start, source_end)):
+                if number:
+                    self.builder.space(line_start, line_start)
+                add_prose(self.builder, self.source, line_start, line_end, entities=True, escapes=True)
+        if break_after:
+            self._space(block, end)
+
+    def _source_lines(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """Source ranges of the lines of source[start:end] (lines separated by "\\n")."""
+        line_start = start
+        for line in self.source[start:end].split("\n"):
+            yield line_start, line_start + len(line)
+            line_start += len(line) + 1
 
     def _space(self, block: _BlockText, start: int) -> None:
         source_start = block.source_offset(start)
@@ -441,31 +479,20 @@ class _BlockText:
         return offset + self._shifts[bisect.bisect_right(self._starts, offset) - 1]  # in the last range starting at or before it
 
     def source_ranges(self, start: int, end: int) -> list[tuple[int, int]]:
-        """Source ranges of text [start, end), one per line it holds text of."""
-        text = self.text
+        """Source ranges of text [start, end), one per range of the block it holds text of."""
         starts = self._starts
-        if len(starts) == 1:  # read in place: nothing to look up
-            number, shift = 0, self._shifts[0]
-        else:
-            number = bisect.bisect_right(starts, start) - 1  # the last range starting at or before start
-            shift = self._shifts[number]
-        newline = text.find("\n", start, end)
-        if newline < 0:  # within one line (most pieces)
+        if len(starts) == 1:  # read in place (most blocks): nothing to look up
+            shift = self._shifts[0]
             return [(start + shift, end + shift)] if start < end else []
-        following = starts[number + 1] if number + 1 < len(starts) else -1  # where the next range starts
+        number = bisect.bisect_right(starts, start) - 1  # the last range starting at or before start
         ranges = []
-        position = start
-        while newline >= 0:
-            if newline > position:
-                ranges.append((position + shift, newline + shift))
-            position = newline + 1
-            if position == following:
-                number += 1
-                shift = self._shifts[number]
-                following = starts[number + 1] if number + 1 < len(starts) else -1
-            newline = text.find("\n", position, end)
-        if end > position:
-            ranges.append((position + shift, end + shift))
+        while start < end:
+            # The range ends at the \n joining it to the next one, or at the end of the text.
+            range_end = min(end, starts[number + 1] - 1) if number + 1 < len(starts) else end
+            if range_end > start:
+                ranges.append((start + self._shifts[number], range_end + self._shifts[number]))
+            number += 1
+            start = range_end + 1
         return ranges
 
 
