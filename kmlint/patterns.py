@@ -278,7 +278,13 @@ def any_of(patterns: tuple[regex.Pattern[str], ...]) -> regex.Pattern[str] | Non
     be joined (a group reference or an inline flag) or there is nothing to join."""
     if len(patterns) < 2 or any(_NOT_JOINABLE.search(pattern.pattern) for pattern in patterns):
         return patterns[0] if len(patterns) == 1 else None
+    return _alternation("|".join(f"(?:{pattern.pattern})" for pattern in patterns))
+
+
+@lru_cache(maxsize=256)
+def _alternation(pattern: str) -> regex.Pattern[str] | None:
+    # Rules share hedge lists: the same alternation is compiled once per run, not once per rule.
     try:
-        return regex.compile("|".join(f"(?:{pattern.pattern})" for pattern in patterns), regex.VERSION0)
+        return regex.compile(pattern, regex.VERSION0)
     except regex.error:
         return None

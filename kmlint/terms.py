@@ -266,7 +266,7 @@ class Scanner:
 
     def compile(self) -> None:
         self._literal = compile_trie(self._forms, after_character=True) if self._forms else None
-        self._other_starts = any(not _is_word(form[0]) for form in self._forms)
+        self._other_starts = not all(map(_is_word, {form[0] for form in self._forms}))
         self._readings.clear()
 
     def scan(self, text: str) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:
