@@ -241,12 +241,7 @@ class DocumentBuilder:
             return
         # The common case: words with single spaces between them, maybe spaces around them.
         first = start + len(chunk) - len(chunk.lstrip(" ")) if chunk[0] == " " else start
-        if first > start:
-            self.space(start, first)
-        last = first + len(words)
-        self._keep(first, last, words, _VERBATIM)
-        if last < end:
-            self._pending_space = (last, end)  # what `space` would do: text was just kept
+        self._keep_words(start, end, first, words, _VERBATIM)
 
     def lines(self, start: int, end: int) -> None:
         """Keep source[start:end], lines separated by "\\n" alone, as prose: each line as `text` keeps
@@ -270,13 +265,7 @@ class DocumentBuilder:
         # words with single spaces or line breaks between them, maybe one space at either end.
         # Line by line would keep the same text (a line break is a space in _spaced) with a run
         # per line and one per word break; one _LINES run maps each character the same way.
-        first = start + 1 if chunk[0] == " " else start
-        if first > start:
-            self.space(start, first)
-        last = first + len(words)
-        self._keep(first, last, words, _LINES)
-        if last < end:
-            self._pending_space = (last, end)  # what `space` would do: text was just kept
+        self._keep_words(start, end, start + 1 if chunk[0] == " " else start, words, _LINES)
 
     def replaced(self, start: int, end: int, text: str) -> None:
         """Source[start:end] stands for `text` (a decoded entity or escape)."""
@@ -324,6 +313,15 @@ class DocumentBuilder:
         return Document(text, fold(text), tuple(self._blocks), OffsetMap(self._runs, self._source), tuple(self._directives), tuple(self._links))
 
     # -- internals ------------------------------------------------------------------------
+
+    def _keep_words(self, start: int, end: int, first: int, words: str, mapping: int) -> None:
+        """Keep `words`, which start at `first` in source[start:end]: the spaces around them separate words."""
+        if first > start:
+            self.space(start, first)
+        last = first + len(words)
+        self._keep(first, last, words, mapping)
+        if last < end:
+            self._pending_space = (last, end)  # what `space` would do: text was just kept
 
     def _keep(self, start: int, end: int, text: str, mapping: int) -> None:
         """Add `text` for source[start:end], mapped to it as `mapping` says (see OffsetMap), after
