@@ -69,11 +69,7 @@ def backtracking_risk(pattern: str) -> str | None:
                 end = pattern.find("}", end) + 1 or len(pattern)
             atom = pattern[position:end]
         elif char == "[":
-            end = position + 1 + (pattern[position + 1 : position + 2] == "^")
-            end += pattern[end : end + 1] == "]"
-            while end < len(pattern) and pattern[end] != "]":
-                end += 2 if pattern[end] == "\\" else 1
-            end += 1
+            end = _class_end(pattern, position)
             atom = pattern[position:end]
         elif char == "(":
             flags = _FLAGS_ONLY.match(pattern, position)
@@ -249,11 +245,9 @@ def _has_top_level_alternation(pattern: str) -> bool:
             position += 2
             continue
         if char == "[":
-            position += 1 + (pattern[position + 1 : position + 2] == "^")
-            position += pattern[position : position + 1] == "]"
-            while position < len(pattern) and pattern[position] != "]":
-                position += 2 if pattern[position] == "\\" else 1
-        elif char == "(":
+            position = _class_end(pattern, position)
+            continue
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
@@ -261,6 +255,16 @@ def _has_top_level_alternation(pattern: str) -> bool:
             return True
         position += 1
     return False
+
+
+def _class_end(pattern: str, position: int) -> int:
+    """Where the character class opening at `position` ends (just past its "]"); a "]" first in
+    the class, or escaped, is one of its characters."""
+    end = position + 1 + (pattern[position + 1 : position + 2] == "^")
+    end += pattern[end : end + 1] == "]"
+    while end < len(pattern) and pattern[end] != "]":
+        end += 2 if pattern[end] == "\\" else 1
+    return end + 1
 
 
 def _is_word(char: str) -> bool:
