@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -75,7 +76,7 @@ class Rule:
         """A rule of kmlint's own pack. Its regular expressions are written and tested here
         (tests/test_rule_pack.py runs them on hostile text) and run without the time limit that
         guards against patterns in users' rule files: the limit costs about a microsecond a call."""
-        return Path(self.path).resolve().parent == builtin_rules_dir()
+        return _in_builtin_rules_dir(self.path)
 
 
 def _schema() -> dict[str, Any]:
@@ -102,6 +103,12 @@ def builtin_rules_dir() -> Path:
     package = Path(__file__).resolve().parent
     installed = package / "rules"
     return installed if installed.is_dir() else package.parent / "rules"
+
+
+@lru_cache(maxsize=None)
+def _in_builtin_rules_dir(path: str) -> bool:
+    # Asked for every rule by each kind and the engine: a path is resolved once, not per rule.
+    return Path(path).resolve().parent == builtin_rules_dir()
 
 
 def rule_files(path: str | os.PathLike[str]) -> list[Path]:
