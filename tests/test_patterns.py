@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kmlint.patterns import MAX_LEADING_WORDS, any_of, leading_words
-from kmlint.terms import Scanner, TermSet, compile_regex
+from kmlint.terms import Scanner, TermSet, compile_regex, phrase_openings
 
 
 @pytest.mark.parametrize(
@@ -94,8 +94,11 @@ def test_anchored_patterns_find_what_finditer_finds(pieces, phrases):
         assert hits.get((index, "match"), []) == expected, pattern
 
 
+# Phrases of three and more words: the automaton that finds where phrases may start knows only
+# their first words (see terms.phrase_openings).
 PHRASES = ["cure", "miracle cure", "cure all", "safe", "100%", "100% safe", "#1 clinic", "non addictive", "no risk"]
-PIECES = ["cure", "miracle", "all", "safe", "100", "%", "#1", "clinic", "non", "addictive", "no", "risk", "é", "x"]
+PHRASES += ["no risk at all", "safe and effective cure"]
+PIECES = ["cure", "miracle", "all", "safe", "100", "%", "#1", "clinic", "non", "addictive", "no", "risk", "at", "and", "effective", "é", "x"]
 GLUE = [" ", " ", "-", "", ". ", "\n", "\u00ab", "'", "(", "\u00e9"]
 
 
@@ -112,6 +115,8 @@ def _every_occurrence(phrase: str, text: str) -> set[tuple[int, int]]:
 @example(pieces=[("é", ""), ("cure", " ")], chosen=["cure"])  # after a non-ASCII letter: not a word start
 @example(pieces=[("x", "\u00ab"), ("cure", "\u00bb")], chosen=["cure"])  # after non-ASCII punctuation: a word start
 @example(pieces=[("clinic", ""), ("#1", " "), ("clinic", "")], chosen=["#1 clinic", "cure"])  # starts with "#", after a word
+@example(pieces=[("no", "-"), ("risk", ""), ("at", " "), ("all", "")], chosen=["no risk at all"])  # each word break a different way
+@example(pieces=[("safe", " "), ("and", " "), ("effective", "")], chosen=["safe and effective cure"])  # the opening, not the phrase
 @given(
     st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(GLUE)), max_size=30),
     st.lists(st.sampled_from(PHRASES), min_size=1, max_size=5, unique=True),
@@ -125,6 +130,24 @@ def test_scanner_finds_every_phrase_occurrence(pieces, chosen):
     hits, _ = scanner.scan(text)
     for index, phrase in enumerate(chosen):
         assert set(hits.get((index, "match"), [])) == _every_occurrence(phrase, text), (phrase, text)
+
+
+def test_phrase_openings_are_the_first_words_with_each_word_break_both_ways():
+    # Up to 10 letters, at most three words; a hyphen is a word break like a space.
+    assert phrase_openings(["miracle cure", "no-risk at all", "completely risk free"]) == [
+        "completely",
+        "miracle cure",
+        "miraclecure",
+        "no risk at",
+        "no riskat",
+        "norisk at",
+        "noriskat",
+    ]
+
+
+def test_an_opening_that_begins_with_another_is_left_out():
+    # "cure" already finds every place where "cure all" may start.
+    assert phrase_openings(["cure all", "cure", "100% safe"]) == ["100% safe", "100%safe", "cure"]
 
 
 HEDGE_LIKE = [
