@@ -346,6 +346,8 @@ def phrase_openings(phrases: Iterable[str]) -> list[str]:
     takes them. An opening that begins with another is left out: it finds no other starts."""
     openings: set[str] = set()
     for phrase in phrases:
+        if not phrase.strip(" -"):
+            continue  # joiners alone ("-"): its opening would be empty and hide every other
         words = re.sub(r"[ -]+", " ", phrase).split(" ")
         count, letters = 1, len(words[0])
         while count < min(len(words), _OPENING_WORDS) and letters < _OPENING_LETTERS:
