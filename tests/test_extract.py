@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
+from kmlint.document import lower
 from kmlint.engine import Linter
 from kmlint.extract import EXTRACTORS
 from kmlint.ruleset import builtin_rules_dir, load_rules
@@ -147,3 +150,16 @@ def test_sentences_split_after_terminal_punctuation_but_not_abbreviations_or_dec
 
 def test_markdown_brackets_without_a_target_stay_text_so_footnote_markers_count():
     assert EXTRACTORS["markdown"]("Most patients improved [1].").text.rstrip("\n") == "Most patients improved [1]."
+
+
+# Mostly ASCII, as clinic copy is, with characters with and without case, the final-sigma rule
+# (lower case of "Σ" depends on the letter before it), one that lowers to two ("İ"), and lone
+# surrogates.
+_MOSTLY_ASCII = st.text(st.one_of(st.characters(max_codepoint=127), st.sampled_from("©·’éÉΣσßİ\ud800"), st.characters()))
+
+
+@given(_MOSTLY_ASCII)
+@example("Safe © 2026")  # only a character without case: lowered through its UTF-8 bytes
+@example("ΟΔΟΣ safe")  # final sigma: str.lower's own path
+def test_lower_is_str_lower(text):
+    assert lower(text) == text.lower()
