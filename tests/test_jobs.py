@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import pickle
 import sys
 
 import pytest
 from conftest import REPO
+
+from kmlint.findings import Finding
 
 
 def _corpus_module():
@@ -44,3 +47,13 @@ def test_one_file_with_many_jobs_gives_the_same_report(site, run_cli):
     many = run_cli("check", "--format", "json", "--jobs", "4", str(page))
     assert (many.status, many.out) == (one.status, one.out)
     assert '"findings": [' in one.out
+
+
+def test_a_finding_crosses_to_another_process_unchanged():
+    # Worker processes send their findings pickled (Finding.__reduce__): every field must survive.
+    finding = Finding(
+        "site/page.md", 10, 24, 2, 5, 2, 19, "KM101", "safe-claims", "safety", "error", "message", "suggestion",
+        "safe and proven", "It is safe and proven.", replacement="well tolerated", fixable=True, doc_start=7, doc_end=21,
+        context="it is safe and proven.",
+    )
+    assert pickle.loads(pickle.dumps(finding)) == finding
