@@ -55,6 +55,10 @@ class Baseline:
 
 def load_baseline(path: str) -> Baseline:
     """Read a baseline file; anything else is a one-line error naming it (and the line for bad JSON)."""
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A folder, or a device or named pipe: /dev/zero would be read until memory runs out, a
+        # pipe would wait for a writer forever.
+        raise ConfigError("baseline is not a regular file", path)
     try:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)

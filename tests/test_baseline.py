@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 from workflow_fixtures import check_json, write_rules
@@ -111,6 +113,25 @@ def test_bad_baseline_is_a_one_line_error(run_cli, rules, site, tmp_path, conten
     assert result.status == 2
     assert result.err.startswith(f"kmlint: error: {message}")
     assert result.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", ["folder", "device", "named pipe"])
+def test_a_baseline_that_is_no_regular_file_is_a_one_line_error(run_cli, rules, site, tmp_path, kind):
+    if kind == "folder":
+        baseline = tmp_path / "baselines"
+        baseline.mkdir()
+    elif kind == "device":
+        baseline = Path("/dev/zero")  # read to the end, it would fill the memory
+        if not baseline.exists():
+            pytest.skip("no /dev/zero here")
+    else:
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        baseline = tmp_path / "pipe"
+        os.mkfifo(baseline)  # opened for reading, it would wait for a writer forever
+    result = run_cli("check", "--no-builtin-rules", "--rules", str(rules), "--baseline", str(baseline), "site")
+    assert result.status == 2
+    assert result.err == f"kmlint: error: {baseline}: baseline is not a regular file\n"
 
 
 def test_failed_baseline_write_leaves_the_old_baseline(run_cli, rules, site, tmp_path, monkeypatch):
