@@ -192,7 +192,8 @@ def load_config(explicit: str | None, start: str) -> Config:
     """The config named by --config, else the nearest one above `start`, else the defaults."""
     if explicit is not None:
         if not os.path.isfile(explicit):
-            raise ConfigError("no such config file", explicit)
+            # A device or named pipe is never read: /dev/zero would not end, a pipe would wait.
+            raise ConfigError("config is not a regular file" if os.path.exists(explicit) else "no such config file", explicit)
         return _load_file(explicit, ())
     found = find_config(start)
     return _load_file(_display_path(found), ()) if found else Config()

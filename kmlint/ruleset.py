@@ -118,6 +118,8 @@ def rule_files(path: str | os.PathLike[str]) -> list[Path]:
         return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
     if target.is_file():
         return [target]
+    if target.exists():  # a device or a named pipe: never read (/dev/zero would not end)
+        raise RuleError("not a rule file or folder (not a regular file)", str(path))
     raise RuleError("no such rule file or folder", str(path))
 
 

@@ -291,3 +291,14 @@ def test_pyproject_errors_name_the_line(project, run_cli, text, where, message):
 def test_missing_explicit_config_is_an_error(project, run_cli):
     result = run_cli("check", "--config", "nowhere.yaml", str(project))
     assert (result.status, result.err) == (2, "kmlint: error: nowhere.yaml: no such config file\n")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [("--config", "config is not a regular file"), ("--rules", "not a rule file or folder (not a regular file)")],
+)
+def test_a_device_as_config_or_rules_is_never_read(project, run_cli, option, message):
+    # Read to the end, /dev/zero would fill the memory: it is refused by its kind, and said so.
+    result = run_cli("check", option, "/dev/zero", str(project))
+    assert (result.status, result.err) == (2, f"kmlint: error: /dev/zero: {message}\n")
