@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from kmlint.document import Document
@@ -50,7 +51,7 @@ class Finding:
         return (Finding, tuple(getattr(self, name) for name in _FINDING_FIELDS))
 
 
-_FINDING_FIELDS = tuple(field.name for field in fields(Finding))
+_FINDING_FIELDS = tuple(field.name for field in dataclasses.fields(Finding))
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,12 +166,12 @@ def leading_words(pattern: str) -> list[str] | None:
     ends_word = pattern.startswith((r"\b", r"\s", r"\W"), stop)
     words = []
     for text in texts:
-        if text and _is_word(text[-1]) and not ends_word:
+        if text and is_word_character(text[-1]) and not ends_word:
             # The pattern may go on with more of the same word ("improv" then [a-z]*): keep only
             # whole words, which the trie wants to see end.
-            text = text[: max((i for i, char in enumerate(text) if not _is_word(char)), default=-1) + 1]
+            text = text[: max((i for i, char in enumerate(text) if not is_word_character(char)), default=-1) + 1]
         words.append(text.rstrip(" "))  # the trie takes a space as optional: "can " is "can" then a space
-        if not words[-1] or not _is_word(text[0]):
+        if not words[-1] or not is_word_character(text[0]):
             return None
     return list(dict.fromkeys(words))
 
@@ -267,7 +267,8 @@ def _class_end(pattern: str, position: int) -> int:
     return end + 1
 
 
-def _is_word(char: str) -> bool:
+def is_word_character(char: str) -> bool:
+    """What \\w matches in `re` and `regex` (a letter, digit or "_"); False for "" (no character)."""
     return char.isalnum() or char == "_"
 
 

@@ -15,7 +15,7 @@ import regex
 
 from kmlint import cache
 from kmlint.document import Document, normalize_phrase
-from kmlint.patterns import any_of, backtracking_risk, leading_words
+from kmlint.patterns import any_of, backtracking_risk, is_word_character, leading_words
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
 # document, plus a second per 2 million characters, before its rule is abandoned. The regex
@@ -98,20 +98,12 @@ class TermSet:
 # word start finds its branch after fewer tries (any order gives the same matches: the branches of
 # a node start with different characters).
 _COMMON_FIRST = {char: rank for rank, char in enumerate(" etaoinsrhldcumfpgwybvkxjqz0123456789-'")}
-# A character a phrase starting with a word character may follow: a non-word character. The class
-# lets the engine skip to candidates in C (it holds the non-ASCII word characters too, which the
-# look-behind then turns away); a look-behind alone, (?<!\w), is tried at every position.
-_BEFORE_WORD = r"[\x00-/:-@\[-^`{-\U0010ffff](?<=\W)"
 
 
-def trie_pattern(phrases: Iterable[str], after_character: bool = False) -> str:
+def trie_pattern(phrases: Iterable[str]) -> str:
     """One regular expression for many literal phrases, shaped as a trie so that each position
     follows a single path. Words may be joined by a space, a hyphen or nothing; a phrase starting
-    or ending with a word character must start or end on a word boundary; longer phrases win.
-
-    With `after_character`, a match also takes the one character before the phrase (so search
-    "\n" + text: a match's start in it is the phrase's start in text). Twice as fast to scan a
-    whole document with, as the engine skips from one non-word character to the next."""
+    or ending with a word character must start or end on a word boundary; longer phrases win."""
     root: _Trie = {}
     for phrase in phrases:
         node = root
@@ -127,32 +119,26 @@ def trie_pattern(phrases: Iterable[str], after_character: bool = False) -> str:
             step = "[ -]?" if char == " " else re.escape(char)
             branches.append(step + build(child, char))
         if "" in node:
-            branches.append(r"(?!\w)" if _is_word(last) else "")
+            branches.append(r"(?!\w)" if is_word_character(last) else "")
         if len(branches) == 1:
             return branches[0]
         return "(?:" + "|".join(branches) + ")"
 
-    word_starts = {c: n for c, n in root.items() if _is_word(c)}
-    other_starts = {c: n for c, n in root.items() if c and not _is_word(c)}
+    word_starts = {c: n for c, n in root.items() if is_word_character(c)}
+    other_starts = {c: n for c, n in root.items() if c and not is_word_character(c)}
     alternatives = []
     if word_starts:
-        alternatives.append((_BEFORE_WORD if after_character else r"(?<!\w)") + build(word_starts, ""))
+        alternatives.append(r"(?<!\w)" + build(word_starts, ""))
     if other_starts:
-        alternatives.append((r"[\s\S]" if after_character else "") + build(other_starts, ""))
+        alternatives.append(build(other_starts, ""))
     return "|".join(alternatives) if alternatives else r"(?!x)x"
 
 
-def compile_trie(phrases: Iterable[str], after_character: bool = False) -> re.Pattern[str]:
-    """re.compile(trie_pattern(phrases, after_character)) through the start-up cache: building and
-    compiling the trie of a full rule pack takes seconds, loading it from the cache milliseconds."""
+def compile_trie(phrases: Iterable[str]) -> re.Pattern[str]:
+    """re.compile(trie_pattern(phrases)) through the start-up cache: building and compiling the trie
+    of a full rule pack takes seconds, loading it from the cache milliseconds."""
     forms = list(dict.fromkeys(phrases))  # the trie does not depend on their order: the same rules give the same key
-    return cache.compiled_pattern(
-        cache.key("trie", str(after_character), "\n".join(forms)), lambda: trie_pattern(forms, after_character)
-    )
-
-
-def _is_word(char: str) -> bool:
-    return bool(char) and (char.isalnum() or char == "_")
+    return cache.compiled_pattern(cache.key("trie", "\n".join(forms)), lambda: trie_pattern(forms))
 
 
 def regex_timeout(text: str) -> float:
@@ -270,7 +256,7 @@ class Scanner:
             self._regexes.append((pattern, tag, bool(words), timed))
 
     def compile(self) -> None:
-        self._literal = compile_trie(self._forms, after_character=True) if self._forms else None
+        self._literal = compile_trie(self._forms) if self._forms else None
         self._openings = opening_automaton(self._forms) if self._forms else None
         self._readings.clear()
 
@@ -283,13 +269,10 @@ class Scanner:
         found: dict[Tag, set[tuple[int, int]]] = defaultdict(set)
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         if self._literal is not None and self._openings is not None:
-            # The trie takes the character before each phrase: a phrase at the very start needs one.
-            shifted = "\n" + text
             match, readings = self._literal.match, self._readings
-            # Where a phrase may start: the automaton runs in C, the trie is tried only there (at a
-            # start in text, which is where the character before it is in shifted).
+            # Where a phrase may start: the automaton runs in C, the trie is tried only there.
             for start in {end - length + 1 for end, length in self._openings.iter(text.replace("-", " "))}:
-                phrase = match(shifted, start)
+                phrase = match(text, start)
                 if phrase:
                     matched = phrase.group()
                     self._record(start, readings.get(matched) or self._read(matched), found, starts)
@@ -324,16 +307,15 @@ class Scanner:
                 starts[index].add(start)
 
     def _read(self, matched: str) -> _Cuts:
-        """Where phrases and leading words end in a text the trie matched (the character before the
-        phrase, then the phrase), with their tags and regexes, worked out once per text (the same
-        words recur on every page): the trie returns only the longest phrase at a position, and
-        shorter ones ending on a word boundary inside it are hits too."""
-        phrase = matched[1:]
-        ends = [separator.start() for separator in _SEPARATOR.finditer(phrase, 1)]
-        ends.append(len(phrase))
+        """Where phrases and leading words end in a text the trie matched, with their tags and
+        regexes, worked out once per text (the same words recur on every page): the trie returns
+        only the longest phrase at a position, and shorter ones ending on a word boundary inside it
+        are hits too."""
+        ends = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
+        ends.append(len(matched))
         cuts = []
         for end in ends:
-            key = phrase_key(phrase[:end])
+            key = phrase_key(matched[:end])
             if key in self._by_key or key in self._anchors:
                 cuts.append((end, tuple(self._by_key.get(key, ())), tuple(self._anchors.get(key, ()))))
         reading = self._readings[matched] = tuple(cuts)
