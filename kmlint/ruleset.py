@@ -64,6 +64,8 @@ class Rule:
     swap: Mapping[str, str] = field(default_factory=dict)
     fix: str = "unsafe"
     replaces: tuple[str, ...] = ()
+    claims_only: bool = True  # span rules: not where the words are only mentioned (kmlint.claims)
+    pages: str = "any"  # require rules: "promoting" skips pages that report on treatment
     path: str = ""
     line: int = 0
 
@@ -390,6 +392,8 @@ def _build_rule(raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.No
         swap=swap,
         fix=raw.get("fix", "unsafe"),
         replaces=tuple(raw.get("replaces", ())),
+        claims_only=raw.get("claims-only", True),
+        pages=raw.get("pages", "any"),
         path=path,
         line=line or 0,
     )
