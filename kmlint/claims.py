@@ -1,4 +1,4 @@
-"""Claims, not mentions: the sentences whose words are not claimed (questions, calls to action, reported or debunked claims), and whether a page promotes treatment."""
+"""Claims, not mentions: where a rule's words are only mentioned (questions, calls to action, reported claims), and which pages promote treatment."""
 
 from __future__ import annotations
 
