@@ -11,12 +11,16 @@ from kmlint.document import Document
 # A question asks whether something is so, and claims nothing: "Could ketamine help me?", "What is
 # at-home therapy?". A "how" or "why" question takes the effect as given ("How does ketamine cure
 # PTSD?"), and a headline with a question mark ("A miracle cure?") is not asking at all.
-_QUESTION_OPENING = re.compile(
-    r"[\"'(\[*#\s-]*(?:(?:so|and|but|then|ok|okay|also|now),? )?"
-    r"(?:is|are|was|were|isn't|aren't|can|could|can't|will|would|won't|should|shall|does|do|did|doesn't|don't|has|have|had|"
-    r"may|might|must|what|what's|which|who|whom|whose|where|when|whether|if)\b(?! makes\b)"
-)
+_QUESTION_LEAD = r"[\"'(\[*#\s-]*(?:(?:so|and|but|then|ok|okay|also|now),? )?"
+_AUXILIARY = r"is|are|was|were|isn't|aren't|can|could|can't|will|would|won't|should|shall|does|do|did|doesn't|don't|has|have|had|may|might|must"
+_QUESTION_OPENING = re.compile(_QUESTION_LEAD + rf"(?:{_AUXILIARY}|what|what's|which|who|whom|whose|where|when|whether|if)\b(?! makes\b)")
+_YES_NO_OPENING = re.compile(_QUESTION_LEAD + rf"(?:{_AUXILIARY})\b")
 _QUESTION_END = re.compile(r"\?[\"')\]*\s]*$")
+
+def yes_no_question(doc: Document, low: int, high: int) -> bool:
+    """Whether the sentence at [low, high) is a question to be answered yes or no ("Is ketamine addictive?")."""
+    return _QUESTION_END.search(doc.folded, low, high) is not None and _YES_NO_OPENING.match(doc.folded, low) is not None
+
 
 # A call to action asks the reader to get in touch; its words sell a visit, not an effect.
 _CALL_TO_ACTION = re.compile(
