@@ -109,41 +109,41 @@ def load_annotations(folder: str, pages: Mapping[str, list[Target]]) -> Annotati
         raise AnnotationError("no annotation files (*.yaml, *.yml) in this folder", folder)
     annotated: dict[str, PageAnnotation] = {}
     for file in files:
-        page_name, line, annotation = load_annotation_file(str(file), pages)
+        page_name, (line, column), annotation = load_annotation_file(str(file), pages)
         if page_name in annotated:
-            raise AnnotationError(f"page {page_name!r} is annotated twice (also in {annotated[page_name].origin})", str(file), line)
+            raise AnnotationError(f"page {page_name!r} is annotated twice (also in {annotated[page_name].origin})", str(file), line, column)
         annotated[page_name] = annotation
     unannotated = tuple(target.path for name, targets in sorted(pages.items()) if name not in annotated for target in targets)
     return Annotations(tuple(annotated.values()), unannotated)
 
 
-def load_annotation_file(path: str, pages: Mapping[str, list[Target]]) -> tuple[str, int | None, PageAnnotation]:
-    """One annotation file, validated and resolved: the page's name, the line naming it, the annotation."""
+def load_annotation_file(path: str, pages: Mapping[str, list[Target]]) -> tuple[str, tuple[int | None, int | None], PageAnnotation]:
+    """One annotation file, validated and resolved: the page's name, where it is named, the annotation."""
     data, root = _read(path)
-    page_line, _ = node_position(root, ("page",))
+    page_at = node_position(root, ("page",))
     name = posixpath.normpath(data["page"].replace("\\", "/"))
     targets = pages.get(name, [])
     if not targets:
-        raise AnnotationError(f"page {data['page']!r} is not among the pages given (a page is named by its path under a PAGES folder)", path, page_line)
+        raise AnnotationError(f"page {data['page']!r} is not among the pages given (a page is named by its path under a PAGES folder)", path, *page_at)
     if len(targets) > 1:
-        raise AnnotationError(f"page {data['page']!r} names more than one page: {targets[0].path} and {targets[1].path}", path, page_line)
+        raise AnnotationError(f"page {data['page']!r} names more than one page: {targets[0].path} and {targets[1].path}", path, *page_at)
     target = targets[0]
     try:
         source = read_source(target.path, target.kind)
     except SourceError as error:
-        raise AnnotationError(f"page {target.path}: {error.message}", path, page_line) from None
+        raise AnnotationError(f"page {target.path}: {error.message}", path, *page_at) from None
     spans: list[Span] = []
     first_at: dict[tuple[int, int], int] = {}
     for index, raw in enumerate(data.get("spans") or ()):
-        line, _ = node_position(root, ("spans", index))
+        line, column = node_position(root, ("spans", index))
         start = _locate(raw["quote"], raw.get("occurrence", 1), source, root, ("spans", index), path)
         end = start + len(raw["quote"])
         if (start, end) in first_at:
-            raise AnnotationError(f"duplicate span: the same words as the span at line {first_at[start, end]}", path, line)
+            raise AnnotationError(f"duplicate span: the same words as the span at line {first_at[start, end]}", path, line, column)
         first_at[start, end] = line or 0
         spans.append(Span(start, end, raw["category"], raw["level"], raw["quote"], f"{path}:{line}"))
     doc = {category: (data.get("doc") or {}).get(category, "no") for category in DOCUMENT_CATEGORIES}
-    return name, page_line, PageAnnotation(target, source, tuple(spans), doc, path)
+    return name, page_at, PageAnnotation(target, source, tuple(spans), doc, path)
 
 
 def _read(path: str) -> tuple[dict[str, Any], yaml.Node | None]:

@@ -181,7 +181,7 @@ def eval_command(
     sys.stdout.flush()
     for gate in checks:
         if not gate.passed:
-            click.echo(f"kmlint: {gate.figure.replace('_', ' ')} {gate.value:.3f} is below {gate.option} {gate.minimum:g}", err=True)
+            click.echo(f"kmlint: {gate.label} {gate.value:.3f} is below {gate.option} {gate.minimum:g}", err=True)
     sys.exit(1 if any(not gate.passed for gate in checks) else 0)
 
 

@@ -242,9 +242,16 @@ class Gate:
     value: float
 
     @property
+    def label(self) -> str:
+        return _GATE_LABELS[self.figure]
+
+    @property
     def passed(self) -> bool:
         # Compared as printed, to three decimals: a figure shown as 0.600 meets --min-recall 0.6.
         return round(self.value, 3) >= self.minimum
+
+
+_GATE_LABELS = {"span_recall": "span recall", "span_precision": "span precision", "doc": "document precision or recall (the lower)"}
 
 
 def gates(scores: Scores, min_recall: float | None, min_precision: float | None, min_doc: float | None) -> tuple[Gate, ...]:
