@@ -86,10 +86,11 @@ def find_pages(paths: Sequence[str]) -> dict[str, list[Target]]:
     pages: dict[str, list[Target]] = {}
     for path in paths:
         found = 0
+        folder = os.path.isdir(path)
         for target in discover([path]):
             if target.problem:
                 raise AnnotationError(target.problem, target.path)
-            if os.path.isdir(path):
+            if folder:
                 name = os.path.relpath(target.path, path).replace(os.sep, "/")
             else:
                 name = os.path.basename(path)
@@ -104,7 +105,10 @@ def load_annotations(folder: str, pages: Mapping[str, list[Target]]) -> Annotati
     """Every annotation file in `folder` (*.yaml, *.yml; not recursive), each resolved against its page."""
     if not os.path.isdir(folder):
         raise AnnotationError("not an annotations folder" if os.path.exists(folder) else "no such annotations folder", folder)
-    files = sorted(p for p in Path(folder).iterdir() if p.suffix in ANNOTATION_SUFFIXES and p.is_file())
+    try:
+        files = sorted(p for p in Path(folder).iterdir() if p.suffix in ANNOTATION_SUFFIXES and p.is_file())
+    except OSError as error:
+        raise AnnotationError(f"cannot list annotations folder ({error.strerror or error})", folder) from None
     if not files:
         raise AnnotationError("no annotation files (*.yaml, *.yml) in this folder", folder)
     annotated: dict[str, PageAnnotation] = {}
