@@ -53,11 +53,12 @@ def _category_row(category: CategoryScore) -> str:
 
 
 def _rule_table(e: Evaluation) -> list[str]:
-    name_width = max([len("by rule, most false findings first") - 8, *(len(r.name) for r in e.rules)])
+    title = "by rule, most false findings first"
+    name_width = max([len(title) - 8, *(len(r.name) for r in e.rules)])
     category_width = max([8, *(len(r.category) for r in e.rules)])
-    head = f"  {'by rule, most false findings first':{8 + name_width}} {'category':{category_width}}  findings  correct  false  precision  only it finds"
+    head = f"  {title:{8 + name_width}}  {'category':{category_width}}  findings  correct  false  precision  only it finds"
     rows = [
-        f"  {r.rule:7} {r.name:{name_width}} {r.category:{category_width}}  "
+        f"  {r.rule:7} {r.name:{name_width}}  {r.category:{category_width}}  "
         f"{r.findings:8}  {r.correct:7}  {r.false:5}  {_ratio(r.precision):>9}  {len(r.only_recalls):13}"
         for r in e.rules
     ]

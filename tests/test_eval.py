@@ -3,8 +3,11 @@ bad annotation as one line, the gates, per-rule precision, the JSON contract and
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import io
 import json
+import os
 import re
 import subprocess
 import sys
@@ -28,6 +31,9 @@ CORPORA = {
     "dev": (SHARED / "corpus" / "dev" / "pages", SHARED / "corpus" / "dev" / "annotations"),
 }
 FLOORS_FILE = REPO / "tests" / "accuracy_floors.json"
+# Fixed rules for the small pages below: changes to the shipped pack never change these tests.
+EVAL_RULES = ("--no-builtin-rules", "--rules", str(REPO / "tests" / "eval" / "rules.yaml"))
+GOLDEN_TEXT = REPO / "tests" / "eval" / "expected.txt"
 FIGURES = ("span_recall", "span_precision", "span_f1", "category_agreement", "doc_precision", "doc_recall")
 
 # Pages in our own words. Line 6 puts a claim across <strong>; line 7 puts entities before the claims.
@@ -109,6 +115,15 @@ def eval_json(run_cli, *args: str) -> dict:
     return json.loads(result.out)
 
 
+def site_eval(run_cli, site: Path, *args: str, output: str = "json"):
+    """`kmlint eval` with the fixed rules on the site fixture: the JSON report, or the CliResult for text."""
+    result = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations"), *EVAL_RULES, "--format", output, *args)
+    if output == "text":
+        return result
+    assert result.status == 0, result.err
+    return json.loads(result.out)
+
+
 # -- the reference scorer on ../shared ---------------------------------------------------------------
 
 _EVALUATED: dict[str, dict] = {}
@@ -135,7 +150,7 @@ def test_figures_equal_the_reference_scorer(corpus, run_cli, tmp_path):
     findings = tmp_path / "findings.json"
     findings.write_text(checked.out, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, str(SCORER), "--pages", str(pages), "--annotations", str(annotations), "--findings", str(findings), "--json"],
+        [sys.executable, str(SCORER), "--pages", str(pages), "--annotations", str(annotations), "--findings", str(findings), "--json", "--by-category"],
         capture_output=True, text=True, check=True,
     )
     reference = json.loads(done.stdout.splitlines()[-1])
@@ -144,6 +159,12 @@ def test_figures_equal_the_reference_scorer(corpus, run_cli, tmp_path):
         assert round(report["scores"][figure], 3) == round(reference[figure], 3), figure
     counts = re.search(r"must spans (\d+)  span findings (\d+)", done.stdout)
     assert (report["counts"]["must_spans"], report["counts"]["span_findings"]) == (int(counts.group(1)), int(counts.group(2)))
+    per_category = {
+        match.group(1): tuple(map(int, match.group(2, 3, 4, 5)))
+        for match in re.finditer(r"^  (\S+) +must +(\d+) recalled +(\d+)  findings +(\d+) correct +(\d+)$", done.stdout, re.MULTILINE)
+    }
+    ours = {c["category"]: (c["must"], c["recalled"], c["findings"], c["correct"]) for c in report["categories"] if c["kind"] == "span"}
+    assert per_category and ours == per_category
 
 
 @pytest.mark.parametrize("corpus", sorted(CORPORA))
@@ -220,16 +241,26 @@ def test_scoring_matches_the_reference_scorer(pages):
         found[Path(name).stem] = [
             {"line": f.line, "column": f.column, "end_line": f.end_line, "end_column": f.end_column, "category": f.category} for f in made
         ]
-    ours = score(annotated, results).scores
-    expected = reference.score(ann, found)
+    evaluation = score(annotated, results)
+    ours = evaluation.scores
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        expected = reference.score(ann, found, True)
     assert (ours.span_recall, ours.span_precision, ours.span_f1, ours.doc_precision, ours.doc_recall) == expected
+    assert f"category agreement {ours.category_agreement:.3f}" in printed.getvalue()
+    per_category = {
+        match.group(1): tuple(map(int, match.group(2, 3, 4, 5)))
+        for match in re.finditer(r"^  (\S+) +must +(\d+) recalled +(\d+)  findings +(\d+) correct +(\d+)$", printed.getvalue(), re.MULTILINE)
+    }
+    spans_only = {c.category: (c.must, c.recalled, c.findings, c.correct) for c in evaluation.categories if not c.category.startswith("missing-")}
+    assert spans_only == per_category
 
 
 # -- pages written as HTML and Markdown ------------------------------------------------------------------
 
 
 def test_html_and_markdown_positions_through_tags_and_entities(site, run_cli):
-    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"))
+    report = site_eval(run_cli, site)
     counts = report["counts"]
     # must: non-addictive, rewires your brain (found); delivered to your door (missed); three Markdown spans.
     assert (counts["must_spans"], counts["recalled"]) == (6, 4)
@@ -239,37 +270,57 @@ def test_html_and_markdown_positions_through_tags_and_entities(site, run_cli):
         ("notes.md", 6, 55, 82, "works when nothing else has"),  # after **...** and &amp;
     }
     # "miracle" on the HTML page is not annotated: the one false span finding.
-    assert [(f["rule"], f["line"], f["column"], f["text"]) for f in report["false_findings"]] == [("KM301", 6, 104, "miracle")]
+    assert [(f["rule"], f["line"], f["column"], f["text"]) for f in report["false_findings"]] == [("EV301", 6, 104, "miracle")]
     assert counts["doc"] == {"tp": 1, "fp": 1, "fn": 1, "tn": 1}
     assert [(m["category"]) for m in report["doc_missed"]] == ["missing-supervision"]
-    assert [f["rule"] for f in report["doc_false"]] == ["KM921"]
+    assert [f["rule"] for f in report["doc_false"]] == ["EV921"]
     scores = report["scores"]
     assert round(scores["span_recall"], 3) == 0.667 and scores["doc_precision"] == scores["doc_recall"] == 0.5
 
 
+def test_findings_across_tags_recall_a_quote_inside_one(site, run_cli):
+    # EV101's finding runs from "safe" across <strong> (6:24 to 6:54); the quote is inside the tag.
+    checked = json.loads(run_cli("check", "--format", "json", *EVAL_RULES, "--select", "EV101", str(site / "pages" / "clinic.html")).out)
+    assert [(f["line"], f["column"], f["end_column"]) for f in checked["findings"]] == [(6, 24, 54)]
+    report = site_eval(run_cli, site, "--select", "EV101")
+    assert (report["counts"]["recalled"], report["counts"]["correct_findings"]) == (2, 2)
+    assert "non-addictive" not in {m["quote"] for m in report["missed"]}
+
+
+def test_text_report_matches_golden_file(site, run_cli, monkeypatch):
+    """The text report with --misses and a gate, paths relative to the site (the whole layout at once)."""
+    monkeypatch.chdir(site)
+    result = run_cli("eval", "pages", "--annotations", "annotations", *EVAL_RULES, "--misses", "--min-precision", "0.9")
+    assert result.status == 1
+    if os.environ.get("KMLINT_UPDATE_GOLDEN") == "1":
+        GOLDEN_TEXT.write_text(result.out, encoding="utf-8")
+    assert result.out == GOLDEN_TEXT.read_text(encoding="utf-8"), f"regenerate with KMLINT_UPDATE_GOLDEN=1 if intended: {GOLDEN_TEXT}"
+
+
 def test_misses_lists_words_and_source_lines(site, run_cli):
-    result = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations"), "--misses")
+    result = site_eval(run_cli, site, "--misses", output="text")
     assert result.status == 0, result.err
     out = result.out
     clinic = str(site / "pages" / "clinic.html")
     assert f"{clinic}:8:18: unsupervised-use “delivered to your door” ({site / 'annotations' / 'clinic.yaml'}:14)" in out
     assert "        8 |   <p>Your kit is delivered to your door.</p>" in out
-    assert f"{clinic}:6:104: KM301[miracle-and-breakthrough-hype] hype “miracle”" in out
+    assert f"{clinic}:6:104: EV301[miracle] hype “miracle”" in out
+    assert f"{clinic}: missing-supervision ({site / 'annotations' / 'clinic.yaml'})" in out
     assert f"{site / 'pages' / 'notes.md'}: missing-" not in out  # the Markdown page's document categories are all may
 
 
 def test_per_rule_precision_puts_the_false_alarm_first(site, run_cli):
-    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"))
+    report = site_eval(run_cli, site)
     first = report["by_rule"][0]
-    assert (first["rule"], first["findings"], first["correct"], first["false"], first["precision"]) == ("KM301", 2, 1, 1, 0.5)
-    km402 = next(r for r in report["by_rule"] if r["rule"] == "KM402")
-    assert [(s["line"], s["column"], s["quote"]) for s in km402["only_recalls"]] == [(7, 57, "rewires your brain")]
-    text = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations")).out
-    assert re.search(r"^  KM301 +miracle-and-breakthrough-hype +hype +2 +1 +1 +0\.500 +1$", text, re.MULTILINE), text
+    assert (first["rule"], first["findings"], first["correct"], first["false"], first["precision"]) == ("EV301", 2, 1, 1, 0.5)
+    rewiring = next(r for r in report["by_rule"] if r["rule"] == "EV401")
+    assert [(s["line"], s["column"], s["quote"]) for s in rewiring["only_recalls"]] == [(7, 57, "rewires your brain")]
+    text = site_eval(run_cli, site, output="text").out
+    assert re.search(r"^  EV301 +miracle +hype +2 +1 +1 +0\.500 +1$", text, re.MULTILINE), text
 
 
 def test_json_report_shape(site, run_cli):
-    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"), "--min-recall", "0.5")
+    report = site_eval(run_cli, site, "--min-recall", "0.5")
     assert report["version"] == 1 and isinstance(report["kmlint_version"], str)
     assert set(report) == {
         "version", "kmlint_version", "pages", "unannotated", "rules", "scores", "counts", "categories", "by_rule",
@@ -278,7 +329,7 @@ def test_json_report_shape(site, run_cli):
     assert set(report["scores"]) == {*FIGURES, "doc"}
     assert report["scores"]["doc"] == min(report["scores"]["doc_precision"], report["scores"]["doc_recall"])
     assert set(report["counts"]) == {"must_spans", "may_spans", "recalled", "category_agreed", "span_findings", "correct_findings", "doc"}
-    assert report["pages"] == 2 and report["unannotated"] == [] and report["rules"] > 50
+    assert (report["pages"], report["unannotated"], report["rules"]) == (2, [], 6)
     category = next(c for c in report["categories"] if c["category"] == "unsupervised-use")
     assert category == {"category": "unsupervised-use", "kind": "span", "must": 1, "recalled": 0, "recall": 0.0, "findings": 0, "correct": 0, "precision": None}
     assert {c["kind"] for c in report["categories"]} == {"span", "document"}
@@ -289,21 +340,26 @@ def test_json_report_shape(site, run_cli):
 
 
 def test_rule_options_choose_what_is_scored(site, run_cli):
-    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"), "--ignore", "hype")
+    report = site_eval(run_cli, site, "--ignore", "hype")
     assert report["false_findings"] == [] and report["scores"]["span_precision"] == 1.0
-    only = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"), "--select", "KM101")
+    only = site_eval(run_cli, site, "--select", "EV401")
     assert (only["rules"], only["counts"]["recalled"], only["counts"]["span_findings"]) == (1, 1, 1)
+
+
+def test_the_built_in_pack_is_used_by_default(site, run_cli):
+    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"))
+    assert report["rules"] > 50 and all(rule["rule"].startswith("KM") for rule in report["by_rule"])
 
 
 def test_pages_without_annotations_are_listed_not_scored(site, run_cli):
     (site / "pages" / "extra.txt").write_text("Nothing to see here.\n", encoding="utf-8")
-    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"))
+    report = site_eval(run_cli, site)
     assert report["pages"] == 2 and report["unannotated"] == [str(site / "pages" / "extra.txt")]
 
 
 def test_pages_named_as_files_are_matched_by_file_name(site, run_cli):
     (site / "annotations" / "notes.yaml").unlink()
-    report = eval_json(run_cli, str(site / "pages" / "clinic.html"), "--annotations", str(site / "annotations"))
+    report = eval_json(run_cli, str(site / "pages" / "clinic.html"), "--annotations", str(site / "annotations"), *EVAL_RULES)
     assert report["pages"] == 1 and report["counts"]["must_spans"] == 3
 
 
@@ -322,18 +378,15 @@ def test_pages_named_as_files_are_matched_by_file_name(site, run_cli):
     ],
 )
 def test_gates(site, run_cli, option, value, status, said):
-    result = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations"), option, value)
+    result = site_eval(run_cli, site, option, value, output="text")
     assert result.status == status, result.err
     assert f"gate {option} {value}" in result.out
-    if said:
-        assert result.err == f"kmlint: {said}\n"
-    else:
-        assert result.err == ""
+    assert result.err == (f"kmlint: {said}\n" if said else "")
 
 
 def test_min_doc_gates_the_lower_of_document_precision_and_recall(site, run_cli):
     # Document recall falls to 0 with the caveat rules left out; precision stays 1.0 (nothing reported).
-    result = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations"), "--ignore", "KM9", "--min-doc", "0.5")
+    result = site_eval(run_cli, site, "--ignore", "EV9", "--min-doc", "0.5", output="text")
     assert result.status == 1 and "document precision or recall (the lower) 0.000 is below --min-doc 0.5" in result.err
 
 
@@ -371,7 +424,7 @@ def test_bad_annotation_is_one_line_and_exit_2(case, site, run_cli):
     (site / "annotations" / "notes.yaml").unlink()
     bad = site / "annotations" / "clinic.yaml"
     bad.write_text(text, encoding="utf-8")
-    result = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations"))
+    result = site_eval(run_cli, site, output="text")
     assert result.status == 2 and result.out == ""
     assert result.err.count("\n") == 1 and result.err.startswith(f"kmlint: error: {bad}"), result.err
     assert re.search(expected, result.err), result.err
@@ -379,7 +432,7 @@ def test_bad_annotation_is_one_line_and_exit_2(case, site, run_cli):
 
 def test_a_page_annotated_twice_is_an_error(site, run_cli):
     (site / "annotations" / "again.yaml").write_text("page: notes.md\n", encoding="utf-8")
-    result = run_cli("eval", str(site / "pages"), "--annotations", str(site / "annotations"))
+    result = site_eval(run_cli, site, output="text")
     assert result.status == 2
     folder = site / "annotations"
     assert result.err == f"kmlint: error: {folder / 'notes.yaml'}:1:7: page 'notes.md' is annotated twice (also in {folder / 'again.yaml'})\n"
@@ -416,8 +469,8 @@ def test_folders_without_pages_or_annotations(layout, expected, tmp_path, run_cl
 
 def test_unquoted_no_is_the_word_no(site, run_cli):
     # YAML 1.1 reads a plain `no` as false; annotation files read it as the document level.
-    report = eval_json(run_cli, str(site / "pages"), "--annotations", str(site / "annotations"))
-    assert report["counts"]["doc"]["fp"] == 1  # missing-off-label: no (unquoted) with a KM921 finding
+    report = site_eval(run_cli, site)
+    assert report["counts"]["doc"]["fp"] == 1  # missing-off-label: no (unquoted) with an EV921 finding
 
 
 def test_the_schema_knows_every_category():
