@@ -351,6 +351,13 @@ def test_the_built_in_pack_is_used_by_default(site, run_cli):
     assert report["rules"] > 50 and all(rule["rule"].startswith("KM") for rule in report["by_rule"])
 
 
+def test_the_examples_are_annotated(run_cli):
+    """examples/annotations marks every claim on the example pages: the worked example in docs/eval.md."""
+    report = eval_json(run_cli, str(REPO / "examples"), "--annotations", str(REPO / "examples" / "annotations"))
+    assert (report["pages"], report["counts"]["must_spans"], report["counts"]["may_spans"]) == (3, 24, 2)
+    assert report["unannotated"] == []
+
+
 def test_pages_without_annotations_are_listed_not_scored(site, run_cli):
     (site / "pages" / "extra.txt").write_text("Nothing to see here.\n", encoding="utf-8")
     report = site_eval(run_cli, site)
