@@ -95,6 +95,8 @@ class DocumentMiss:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    """Everything a run measured: counts, the figures, per category, per rule, and what was missed or wrong."""
+
     pages: int
     unannotated: tuple[str, ...]
     must_spans: int
@@ -114,6 +116,7 @@ class Evaluation:
 
 
 def locate(page: PageAnnotation, span: Span) -> LocatedSpan:
+    """Line and column of a span, from the page's one line index (as findings get theirs)."""
     lines = page.source.lines
     line, column = lines.position(span.start)
     end_line, end_column = lines.position(span.end)
