@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from conftest import REPO, SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmlint.annotations import PageAnnotation, Span
+from kmlint.annotations import PageAnnotation, Span, find_pages, load_annotations
 from kmlint.discover import Target
 from kmlint.evaluate import score
 from kmlint.findings import FileResult, Finding
@@ -254,6 +255,32 @@ def test_scoring_matches_the_reference_scorer(pages):
     }
     spans_only = {c.category: (c.must, c.recalled, c.findings, c.correct) for c in evaluation.categories if not c.category.startswith("missing-")}
     assert spans_only == per_category
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="ab \n\"'&:#é", min_size=1, max_size=40), st.data())
+def test_quotes_resolve_where_the_reference_scorer_puts_them(text, data):
+    """Quote and occurrence to source offsets, as score_findings.py resolves them (overlapping appearances count)."""
+    if not SCORER.is_file():
+        pytest.skip("../shared/tools/score_findings.py is not beside the repository")
+    starts = sorted({data.draw(st.integers(0, len(text) - 1)) for _ in range(data.draw(st.integers(1, 4)))})
+    quotes = []
+    for start in starts:
+        quote = text[start : data.draw(st.integers(start + 1, len(text)))]
+        occurrence = sum(1 for at in range(start + 1) if text.startswith(quote, at))
+        if (quote, occurrence) not in quotes:
+            quotes.append((quote, occurrence))
+    spans = "".join(f"  - {{quote: {json.dumps(q)}, occurrence: {n}, category: hype, level: must}}\n" for q, n in quotes)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "pages").mkdir()
+        (root / "annotations").mkdir()
+        (root / "pages" / "p.txt").write_bytes(text.encode("utf-8"))
+        (root / "annotations" / "p.yaml").write_text(f"page: p.txt\nspans:\n{spans}", encoding="utf-8")
+        ours = load_annotations(str(root / "annotations"), find_pages([str(root / "pages")])).pages[0]
+        _text, reference, _doc = _reference().load_annotations(root / "annotations", root / "pages")["p"]
+    assert [(span.start, span.end) for span in ours.spans] == [(start, end) for start, end, _c, _l in reference]
+    assert [ours.source.text[span.start : span.end] for span in ours.spans] == [quote for quote, _n in quotes]
 
 
 # -- pages written as HTML and Markdown ------------------------------------------------------------------
