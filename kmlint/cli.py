@@ -1,4 +1,4 @@
-"""The command line: `kmlint check` and `kmlint rules ...`; options in, exit status out, errors as one line."""
+"""The command line: `kmlint check`, `kmlint server` and `kmlint rules ...`; options in, exit status out, errors as one line."""
 
 from __future__ import annotations
 
@@ -131,6 +131,19 @@ def check(
         click.echo(f"kmlint: recorded {counted(recorded, 'finding')} in {write_baseline}.", err=True)
     # Once written, the baseline accounts for every finding reported: only unchecked files fail the run.
     sys.exit(exit_status(summary, "never" if writer else settings.fail_on))
+
+
+@cli.command()
+@click.option("--baseline", "baseline_path", default=None, help="Report only findings not recorded in this baseline file.")
+@click.option("--rules-docs-url", default=None, help="Where docs/rules.md is published: diagnostics link built-in rules to their section there [default: each rule's first reference].")
+def server(baseline_path: str | None, rules_docs_url: str | None) -> None:
+    """Run the language server on standard input and output (for editors; see docs/editors.md)."""
+    # Imported here: pygls is needed by this command only, so `kmlint check` starts no slower.
+    from kmlint.baseline import load_baseline
+    from kmlint.server import create_server
+
+    baseline = load_baseline(baseline_path) if baseline_path else None
+    create_server(baseline, rules_docs_url).start_io()
 
 
 @cli.group()
