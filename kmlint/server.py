@@ -245,9 +245,7 @@ class KmlintServer(LanguageServer):
 
     async def _reload(self) -> None:
         await asyncio.sleep(DEBOUNCE_SECONDS)  # a save often comes as several events
-        messages = await asyncio.get_running_loop().run_in_executor(self.lint_thread, self.rulebook.reload)
-        for message in messages:
-            self.show_error(message)
+        await asyncio.get_running_loop().run_in_executor(self.lint_thread, self._reload_rulebook)
         for uri in self.documents:
             self.schedule(uri, 0)
 
@@ -261,10 +259,20 @@ class KmlintServer(LanguageServer):
 
     # -- in the lint thread ----------------------------------------------------------------------
 
+    def _post_error(self, message: str) -> None:
+        # Sent from the message loop (the only writer to the client); posted from here, not returned,
+        # so that it is shown even when the task that waits for this work has been cancelled.
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self.show_error, message)
+
+    def _reload_rulebook(self) -> None:
+        for message in self.rulebook.reload():
+            self._post_error(message)
+
     def lint(self, document: OpenDocument) -> Linted:
         rules, message = self.rulebook.for_path(document.path)
-        if message and self.loop is not None:
-            self.loop.call_soon_threadsafe(self.show_error, message)
+        if message:
+            self._post_error(message)
         name = document.path or document.uri
         if len(document.text) > MAX_FILE_BYTES:
             source = SourceFile(name, "", document.kind or "text")
@@ -354,7 +362,7 @@ class KmlintServer(LanguageServer):
                 types.CodeAction(
                     title="Fix all safe kmlint problems",
                     kind=FIX_ALL_KIND,
-                    diagnostics=[d for f, d in zip(linted.findings, linted.diagnostics) if (f.start, f.end) in fixed],
+                    diagnostics=[d for f, d in zip(linted.findings, linted.diagnostics[: len(linted.findings)], strict=True) if (f.start, f.end) in fixed],
                     edit=self._workspace_edit(linted, positions, [(edit.start, edit.end, edit.text) for edit in fixes]),
                 )
             )
