@@ -8,14 +8,7 @@ from array import array
 
 # The LSP's line breaks (3.17, "Text Documents"), the same three as kmlint's LineIndex.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def utf16_length(text: str) -> int:
-    """Code units of `text` in UTF-16: characters beyond the Basic Multilingual Plane count two."""
-    if text.isascii():
-        return len(text)
-    # surrogatepass: a lone surrogate (JSON allows one in a string) is one unit, as in the client.
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 class TextPositions:
@@ -23,22 +16,28 @@ class TextPositions:
 
     `utf16` picks the client's unit: UTF-16 code units (the LSP default) or code points (UTF-32)."""
 
-    __slots__ = ("_starts", "_text", "_utf16")
+    __slots__ = ("_astral", "_starts", "_text", "_utf16")
 
     def __init__(self, text: str, utf16: bool):
         self._text = text
         self._utf16 = utf16
         self._starts = array("q", [0])
         self._starts.extend(match.end() for match in _LINE_BREAK.finditer(text))
+        # Where the characters that take two UTF-16 units are: a position is then a count, not a
+        # re-encoding of its line (a 2 MB line with thousands of findings would be quadratic).
+        self._astral = array("q", (match.start() for match in _ASTRAL.finditer(text)) if utf16 and not text.isascii() else ())
 
     def position(self, offset: int) -> tuple[int, int]:
         """The 0-based line and character (in the client's units) of a code-point offset."""
         offset = max(0, min(offset, len(self._text)))
         line = bisect.bisect_right(self._starts, offset) - 1
         start = self._starts[line]
-        if not self._utf16:
-            return line, offset - start
-        return line, utf16_length(self._text[start:offset])
+        return line, offset - start + self._astral_between(start, offset)
+
+    def _astral_between(self, start: int, end: int) -> int:
+        if not self._astral:
+            return 0
+        return bisect.bisect_left(self._astral, end) - bisect.bisect_left(self._astral, start)
 
     def offset(self, line: int, character: int) -> int:
         """The code-point offset of an LSP position. As the LSP says, a line past the end means the
@@ -50,16 +49,19 @@ class TextPositions:
             return len(self._text)
         start = self._starts[line]
         end = self._starts[line + 1] if line + 1 < len(self._starts) else len(self._text)
-        content = self._text[start:end].rstrip("\r\n")
+        while end > start and self._text[end - 1] in "\r\n":
+            end -= 1
         character = max(0, character)
-        if not self._utf16 or content.isascii():
-            return start + min(character, len(content))
-        units = 0
-        for index, char in enumerate(content):
-            if units >= character:
-                return start + index
-            units += 2 if char > "\uffff" else 1
-        return start + len(content)
+        extra = 0  # UTF-16 units beyond one per character, before the place reached
+        for index in range(bisect.bisect_left(self._astral, start), bisect.bisect_left(self._astral, end)):
+            astral = self._astral[index]
+            units = astral - start + extra
+            if character <= units:
+                break
+            if character == units + 1:
+                return astral + 1  # inside the pair
+            extra += 1
+        return min(start + character - extra, end)
 
 
 def apply_change(text: str, span: tuple[int, int, int, int] | None, new_text: str, utf16: bool) -> str:

@@ -126,6 +126,12 @@ class Rulebook:
         return None
 
 
+def position_encoding(offered: Sequence[str]) -> types.PositionEncodingKind:
+    """The unit of LSP positions, from those the client offers (LSP 3.17): UTF-32 counts code points
+    as kmlint does, so it needs no conversion; else UTF-16, the default every client supports."""
+    return types.PositionEncodingKind.Utf32 if types.PositionEncodingKind.Utf32 in offered else types.PositionEncodingKind.Utf16
+
+
 def rule_link(rule: Rule, docs_url: str | None) -> str:
     """The page a diagnostic's code links to: the rule's section of docs/rules.md where it is
     published (`--rules-docs-url`, built-in rules), else the rule's first reference, as in SARIF."""
@@ -166,12 +172,9 @@ class KmlintProtocol(LanguageServerProtocol):
 
     @lsp_method(types.INITIALIZE)
     def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
-        # LSP 3.17: the client lists the encodings it can take; kmlint counts code points, so UTF-32
-        # needs no conversion. UTF-16 is the default every client supports.
+        # pygls would take the client's first choice (UTF-8 from Neovim): offer it kmlint's only.
         general = params.capabilities.general or types.GeneralClientCapabilities()
-        offered = general.position_encodings or []
-        chosen = types.PositionEncodingKind.Utf32 if types.PositionEncodingKind.Utf32 in offered else types.PositionEncodingKind.Utf16
-        general.position_encodings = [chosen]
+        general.position_encodings = [position_encoding(general.position_encodings or [])]
         params.capabilities.general = general
         result: types.InitializeResult = yield from super().lsp_initialize(params)
         return result

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kmlint.codeunits import TextPositions, apply_change, utf16_length
+from kmlint.codeunits import TextPositions, apply_change
 from kmlint.config import Config, resolve
 from kmlint.engine import Linter
 from kmlint.extract import extract
@@ -73,7 +73,7 @@ def test_positions_past_the_end_clamp_as_the_lsp_says():
     assert positions.offset(7, 0) == 6  # a line past the end: the end of the text
     assert positions.offset(0, 3) == 3  # inside the surrogate pair: after the character
     assert positions.position(3) == (0, 4)
-    assert utf16_length("😀中") == 3
+    assert TextPositions("😀中😀", utf16=True).position(3) == (0, 5)
 
 
 _LINTER: list[Linter] = []
