@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from kmlint.codeunits import TextPositions, apply_change
 from kmlint.config import Config, resolve
 from kmlint.engine import Linter
-from kmlint.extract import extract
 from kmlint.source import SourceFile
 from kmlint.suppress import disable_next_line
 

@@ -127,9 +127,8 @@ def capabilities(encodings: list[str] | None) -> types.ClientCapabilities:
 
 
 async def start(client: LanguageClient, encodings: list[str] | None) -> types.InitializeResult:
-    return await client.initialize_session(
-        types.InitializeParams(capabilities=capabilities(encodings), root_uri=WORKSPACE.as_uri(), workspace_folders=[types.WorkspaceFolder(WORKSPACE.as_uri(), "w")])
-    )
+    folders = [types.WorkspaceFolder(WORKSPACE.as_uri(), "w")]
+    return await client.initialize_session(types.InitializeParams(capabilities=capabilities(encodings), root_uri=WORKSPACE.as_uri(), workspace_folders=folders))
 
 
 @pytest_lsp.fixture(config=CONFIG, scope="module")
@@ -211,7 +210,9 @@ async def test_the_position_encoding_is_negotiated(utf16, utf32):
     assert position_encoding([]) == types.PositionEncodingKind.Utf16
 
 
-@pytest.mark.parametrize(("name", "language", "text", "expected"), [("page.html", "html", HTML, HTML_EXPECTED), ("page.md", "markdown", MARKDOWN, MARKDOWN_EXPECTED)])
+@pytest.mark.parametrize(
+    ("name", "language", "text", "expected"), [("page.html", "html", HTML, HTML_EXPECTED), ("page.md", "markdown", MARKDOWN, MARKDOWN_EXPECTED)]
+)
 async def test_diagnostics_have_exact_ranges_codes_and_severities(client, name, language, text, expected):
     uri = write_and_open(client, name, text, language)
     diagnostics = await diagnostics_for(client, uri, 1)
