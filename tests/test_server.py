@@ -343,8 +343,19 @@ async def test_nonsense_positions_and_unknown_documents_never_stop_the_server(ut
     big = "Ketamine is safe and non-addictive 😀. " * 10000  # 400 kB on one line, 10,000 findings
     version = change(client, uri, text=big)
     assert [d.code for d in await diagnostics_for(client, uri, version)].count("KM101") == 10000
-    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 14)))
-    assert hover is not None
+    on_a_claim = types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 14))
+    assert await client.text_document_hover_async(on_a_claim) is not None
+    # Cancelled requests: one the server may already have answered, and one it never heard of.
+    asked = client.protocol.send_request(types.TEXT_DOCUMENT_HOVER, on_a_claim, msg_id="hover-1")
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="hover-1"))
+    client.protocol.notify(types.CANCEL_REQUEST, types.CancelParams(id="never-sent"))
+    await asyncio.wait([asyncio.wrap_future(asked)], timeout=WAIT_SECONDS)
+    version = change(client, uri, text="Safe and non-addictive.\n")
+    assert [d.code for d in await diagnostics_for(client, uri, version)] == ["KM101"]
+    # Bytes no page should hold: NUL, a lone surrogate, form feed, U+2028 (not line breaks to the LSP).
+    version = change(client, uri, text="\x00\ud800 x\x0c\u2028Safe and non-addictive.\n")
+    diagnostics = await diagnostics_for(client, uri, version)
+    assert [(d.code, d.range.start) for d in diagnostics] == [("KM101", types.Position(0, 6))]
 
 
 async def test_editing_the_config_relints_open_documents(utf32):
