@@ -26,7 +26,7 @@ from kmlint.findings import Diagnostic, FileResult, Finding
 from kmlint.fix import safe_edits
 from kmlint.reporters.sarif import help_uri, markdown_text
 from kmlint.ruledocs import anchor
-from kmlint.ruleset import Rule
+from kmlint.ruleset import Rule, rule_files
 from kmlint.source import MAX_FILE_BYTES, SourceFile, kind_for
 from kmlint.suppress import disable_next_line
 
@@ -77,6 +77,29 @@ class Linted:
     rules: Mapping[str, Rule]
 
 
+# What a config's rules were built from: (path, modification time, size) of the config file and
+# of each rule file it names. A change shows at the next lint even where the editor does not
+# report file changes (Neovim on Linux does not, by default).
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def stamp(config_path: str, config: Config | None) -> Stamp:
+    paths: list[str] = [config_path] if config_path else []
+    for rule_path in config.rules if config else ():
+        try:
+            paths += [str(file) for file in rule_files(rule_path)]
+        except KmlintError:
+            paths.append(rule_path)  # gone: stamped as missing below
+    entries = []
+    for path in paths:
+        try:
+            info = os.stat(path)
+            entries.append((path, info.st_mtime_ns, info.st_size))
+        except OSError:
+            entries.append((path, -1, -1))
+    return tuple(entries)
+
+
 class Rulebook:
     """The rules for each config file in use, built when first needed and again when config or rule
     files change; a config that breaks keeps its last good rules. Used from the lint thread only."""
@@ -85,14 +108,15 @@ class Rulebook:
         self._root = root
         self._baseline = baseline
         self._built: dict[str, Rules | None] = {}  # config file ("" for none) -> its last good rules
+        self._stamps: dict[str, Stamp] = {}  # config file -> the files as they were when last built
         self._shown: dict[str, str] = {}  # config file -> the error last shown for it
 
     def for_path(self, path: str | None) -> tuple[Rules | None, str | None]:
         """The rules for a file (None while its config has never loaded), and an error to show, if new."""
         key = find_config(path or self._root) or ""
-        if key in self._built:
-            return self._built[key], None
-        self._built[key] = None
+        rules = self._built.get(key)
+        if key in self._built and stamp(key, rules.config if rules else None) == self._stamps[key]:
+            return rules, None
         message = self._build(key)
         return self._built[key], message
 
@@ -110,18 +134,22 @@ class Rulebook:
         return messages
 
     def _build(self, key: str) -> str | None:
+        self._built.setdefault(key, None)
         try:
             config = load_config(key, key) if key else Config()
             settings = resolve(config)
             linter = Linter(settings.rules, settings.severities, settings.file_ignores, False, self._baseline)
         except KmlintError as error:
-            kept = "the last good rules stay in use" if self._built.get(key) else "files under it are not checked until it is fixed"
+            last_good = self._built[key]
+            self._stamps[key] = stamp(key, last_good.config if last_good else None)
+            kept = "the last good rules stay in use" if last_good else "files under it are not checked until it is fixed"
             message = f"kmlint: {error} ({kept})"
             if self._shown.get(key) == message:
                 return None
             self._shown[key] = message
             return message
         self._built[key] = Rules(linter, config, {rule.id: rule for rule in settings.rules})
+        self._stamps[key] = stamp(key, config)
         self._shown.pop(key, None)
         return None
 

@@ -371,6 +371,10 @@ async def test_editing_the_config_relints_open_documents(utf32):
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([types.FileEvent(config_uri, types.FileChangeType.Changed)]))
     published = await until(lambda: [p for p in client.published[before:] if p.uri == uri], "diagnostics after the config changed")  # type: ignore[attr-defined]
     assert "KM101" not in [d.code for d in published[-1].diagnostics]
+    # An editor that reports no file changes: the next lint sees the config changed on disk.
+    (folder / ".kmlint.yaml").write_text("ignore: [KM304, KM9]\n", encoding="utf-8")
+    codes = [d.code for d in await diagnostics_for(client, uri, change(client, uri, text=MARKDOWN + "\nMore.\n"))]
+    assert "KM101" in codes and "KM304" not in codes and "KM901" not in codes
 
 
 RULE_FILE = """\
