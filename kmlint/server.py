@@ -240,6 +240,7 @@ class KmlintServer(LanguageServer):
         self.lint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kmlint-lint")
         self.rulebook = Rulebook(os.getcwd(), baseline)
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.stopping = False  # after `shutdown`: the LSP allows only `exit`, nothing is linted
 
     # -- in the message loop ---------------------------------------------------------------------
 
@@ -248,7 +249,8 @@ class KmlintServer(LanguageServer):
         waiting = self.pending.pop(uri, None)
         if waiting is not None:
             waiting.cancel()
-        self.pending[uri] = asyncio.get_running_loop().create_task(self._lint_soon(uri, delay))
+        if not self.stopping:
+            self.pending[uri] = asyncio.get_running_loop().create_task(self._lint_soon(uri, delay))
 
     async def _lint_soon(self, uri: str, delay: float) -> None:
         if delay:
@@ -272,6 +274,8 @@ class KmlintServer(LanguageServer):
         """Rebuild the rules (a config or rule file changed), then lint every open document again."""
         if self.reloading is not None:
             self.reloading.cancel()
+        if self.stopping:
+            return
         self.reloading = asyncio.get_running_loop().create_task(self._reload())
 
     async def _reload(self) -> None:
@@ -501,6 +505,7 @@ def create_server(baseline: Baseline | None = None, docs_url: str | None = None)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: KmlintServer, params: None) -> None:
+        ls.stopping = True
         for task in ls.pending.values():
             task.cancel()
         ls.lint_thread.shutdown(wait=False, cancel_futures=True)

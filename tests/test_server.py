@@ -416,3 +416,21 @@ async def test_a_broken_rule_file_gives_one_message_and_the_last_good_rules_stay
     assert "house.yaml:" in shown[0].message and "last good rules" in shown[0].message
     version = change(client, uri, text="Another wonderdrug.\n")
     assert "KM991" in [d.code for d in await diagnostics_for(client, uri, version)]
+
+
+async def test_a_baseline_given_to_the_server_hides_the_recorded_findings(tmp_path):
+    from kmlint.baseline import load_baseline
+    from kmlint.server import OpenDocument, create_server, rule_link
+
+    page = tmp_path / "page.md"
+    page.write_text("Ketamine is safe and non-addictive.\n", encoding="utf-8")
+    baseline = tmp_path / "baseline.json"
+    done = subprocess.run([sys.executable, "-m", "kmlint", "check", "--write-baseline", str(baseline), str(page)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    server = create_server(load_baseline(str(baseline)), "https://example.org/rules.md")
+    text = page.read_text(encoding="utf-8") + "\nOur cutting-edge clinic.\n"
+    linted = server.lint(OpenDocument(page.as_uri(), str(page), "markdown", text, 2))
+    assert [finding.rule for finding in linted.findings] == ["KM304"]
+    rule = linted.rules["KM304"]
+    assert linted.diagnostics[0].code_description == types.CodeDescription(href=rule_link(rule, "https://example.org/rules.md"))
+    assert rule_link(rule, "https://example.org/rules.md") == "https://example.org/rules.md#km304-cutting-edge"
