@@ -50,7 +50,7 @@ class OpenDocument:
 
     uri: str
     path: str | None
-    kind: str | None
+    kind: str
     text: str
     version: int
 
@@ -139,11 +139,12 @@ class Rulebook:
             config = load_config(key, key) if key else Config()
             settings = resolve(config)
             linter = Linter(settings.rules, settings.severities, settings.file_ignores, False, self._baseline)
-        except KmlintError as error:
+        except Exception as error:  # a KmlintError names the file; anything else is a bug, still one message
             last_good = self._built[key]
             self._stamps[key] = stamp(key, last_good.config if last_good else None)
             kept = "the last good rules stay in use" if last_good else "files under it are not checked until it is fixed"
-            message = f"kmlint: {error} ({kept})"
+            what = str(error) if isinstance(error, KmlintError) else f"internal error loading the rules ({type(error).__name__}: {error})"
+            message = f"kmlint: {what} ({kept})"
             if self._shown.get(key) == message:
                 return None
             self._shown[key] = message
@@ -310,11 +311,11 @@ class KmlintServer(LanguageServer):
             self._post_error(message)
         name = document.path or document.uri
         if len(document.text) > MAX_FILE_BYTES:
-            source = SourceFile(name, "", document.kind or "text")
+            source = SourceFile(name, "", document.kind)
             too_large = f"too large to check ({len(document.text) / 2**20:.0f} M characters; the limit is {MAX_FILE_BYTES // 2**20} MiB)"
             result = FileResult.not_checked(name, too_large)
         else:
-            source = SourceFile(name, document.text, document.kind or "text")
+            source = SourceFile(name, document.text, document.kind)
             result = self._check(source, rules, document.path)
         positions = TextPositions(document.text, self.utf16)
         by_id = rules.by_id if rules else {}
