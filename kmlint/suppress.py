@@ -165,7 +165,7 @@ _TAG_START = re.compile(r"<[A-Za-z!/?]")
 def disable_next_line(source: SourceFile, doc: Document, finding: Finding, reason: str) -> tuple[int, str] | None:
     """Where to insert what, so that a `kmlint-disable-next-line RULE -- reason` comment silences
     `finding` without changing how the page renders; None where no comment can (plain text has no
-    comments; a line that starts inside a tag; Markdown front matter).
+    comments; a line that starts inside a tag; Markdown front matter and tables).
 
     The comment goes on a line of its own above the finding's line, indented like it. In Markdown,
     where such a line would split a paragraph or a list, it goes at the end of the line before
@@ -184,6 +184,8 @@ def disable_next_line(source: SourceFile, doc: Document, finding: Finding, reaso
         if block.scope in ("title", "meta"):
             return None  # front matter is YAML
         previous = source.lines.line_text(finding.line - 1)
+        if "|" in line_text and ("|" in previous or line_text.lstrip(" \t>").startswith("|")):
+            return None  # a table row: a comment line would end the table, an inline one add a cell
         continues_block = source.lines.position(doc.source_span(block.start, block.start + 1)[0])[0] < finding.line
         if previous.strip() and (continues_block or _MARKDOWN_LIST_ITEM.match(line_text)) and not _MARKDOWN_SYNTAX_LINE.match(previous):
             kept = previous.rstrip(" \t")

@@ -151,6 +151,7 @@ def test_a_disable_next_line_comment_silences_the_finding(kind, text, expected):
         ("text", "Ketamine is safe and non-addictive.\n"),
         ("markdown", "---\ntitle: Ketamine is safe and non-addictive\n---\n\nHello.\n"),
         ("html", '<img src="a.png"\n  alt="Ketamine is safe and non-addictive">\n'),
+        ("markdown", "| Claim | Note |\n|---|---|\n| Ketamine is safe and non-addictive | none |\n"),
     ],
 )
 def test_no_comment_where_none_can_go(kind, text):
