@@ -140,10 +140,9 @@ def server(baseline_path: str | None, rules_docs_url: str | None) -> None:
     """Run the language server on standard input and output (for editors; see docs/editors.md)."""
     # Imported here: pygls is needed by this command only, so `kmlint check` starts no slower.
     from kmlint.baseline import load_baseline
-    from kmlint.server import create_server
+    from kmlint.server import serve
 
-    baseline = load_baseline(baseline_path) if baseline_path else None
-    create_server(baseline, rules_docs_url).start_io()
+    serve(load_baseline(baseline_path) if baseline_path else None, rules_docs_url)
 
 
 @cli.group()

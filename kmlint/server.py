@@ -512,3 +512,25 @@ def create_server(baseline: Baseline | None = None, docs_url: str | None = None)
         ls.lint_thread.shutdown(wait=False, cancel_futures=True)
 
     return server
+
+
+class OneLineLog(logging.Formatter):
+    """Log records (pygls's too) as one line on stderr, which editors show as the server's log; the
+    exception's type and message stand in for its traceback (KMLINT_DEBUG=1 keeps tracebacks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        lines = record.getMessage().splitlines() or [""]  # pygls puts some tracebacks in the message itself
+        message = f"kmlint server: {record.levelname.lower()}: {lines[0]}"
+        if record.exc_info and record.exc_info[1] is not None:
+            message += f" ({type(record.exc_info[1]).__name__}: {record.exc_info[1]})"
+        return message
+
+
+def serve(baseline: Baseline | None = None, docs_url: str | None = None) -> None:
+    """Run the server on standard input and output until the client says exit (or goes away)."""
+    handler = logging.StreamHandler()
+    if not os.environ.get("KMLINT_DEBUG"):
+        handler.setFormatter(OneLineLog())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    create_server(baseline, docs_url).start_io()
+

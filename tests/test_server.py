@@ -434,3 +434,23 @@ async def test_a_baseline_given_to_the_server_hides_the_recorded_findings(tmp_pa
     rule = linted.rules["KM304"]
     assert linted.diagnostics[0].code_description == types.CodeDescription(href=rule_link(rule, "https://example.org/rules.md"))
     assert rule_link(rule, "https://example.org/rules.md") == "https://example.org/rules.md#km304-cutting-edge"
+
+
+async def test_malformed_messages_are_one_log_line_and_the_server_goes_on():
+    def frame(body: str) -> bytes:
+        data = body.encode("utf-8")
+        return b"Content-Length: %d\r\n\r\n" % len(data) + data
+
+    initialize = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}, "processId": None}})
+    messages = [
+        frame("{not json"),
+        frame('{"jsonrpc": "2.0", "id": 7, "method": "textDocument/hover", "params": {"nonsense": true}}'),
+        frame(initialize),
+        frame(json.dumps({"jsonrpc": "2.0", "id": 2, "method": "shutdown"})),
+        frame(json.dumps({"jsonrpc": "2.0", "method": "exit"})),
+    ]
+    done = subprocess.run([sys.executable, "-m", "kmlint", "server"], input=b"".join(messages), capture_output=True, timeout=WAIT_SECONDS)
+    assert done.returncode == 0
+    assert b'"positionEncoding": "utf-16"' in done.stdout and b'"id": 2' in done.stdout
+    assert b"Traceback" not in done.stderr
+    assert all(line.startswith(b"kmlint server: ") for line in done.stderr.splitlines())
