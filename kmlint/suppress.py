@@ -157,7 +157,8 @@ def _unused_finding(source: SourceFile, directive: Directive) -> Finding:
 # or thematic break, a heading, an HTML line (a comment would change what they are).
 _MARKDOWN_SYNTAX_LINE = re.compile(r"[ \t>]*(?:`{3}|~{3}|\||[-=*_][-=*_ \t]*$|#|<)")
 _MARKDOWN_LIST_ITEM = re.compile(r"[ \t>]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_LINE_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")
+_MARKDOWN_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")  # indentation and block-quote markers
+_INDENTATION = re.compile(r"[ \t]*")
 _ANY_BREAK = re.compile(r"\r\n|\r|\n")
 _TAG_START = re.compile(r"<[A-Za-z!/?]")
 
@@ -192,7 +193,7 @@ def disable_next_line(source: SourceFile, doc: Document, finding: Finding, reaso
             kept = (kept[:-1] if kept.endswith("\\") else kept).rstrip(" \t")
             previous_start = line_start - len(_break_before(text, line_start)) - len(previous)
             return previous_start + len(kept), " " + comment
-    prefix_match = _LINE_PREFIX.match(line_text)
+    prefix_match = (_MARKDOWN_PREFIX if source.kind == "markdown" else _INDENTATION).match(line_text)
     prefix = prefix_match.group() if prefix_match else ""
     newline = _break_before(text, line_start) if line_start else _first_break(text)
     return line_start, prefix + comment + newline

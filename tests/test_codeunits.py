@@ -160,3 +160,32 @@ def test_no_comment_where_none_can_go(kind, text):
     finding = next(f for f in result.findings if f.rule == "KM101")
     assert result.document is not None
     assert disable_next_line(source, result.document, finding, "reason") is None
+
+
+_MARKDOWN_LINES = ["Our clinic is open.", "", "- An item", "1. A step", "> A quote", "# Care", "Text with a hard break  ", "Line\\", "* * *"]
+_HTML_LINES = ["<p>Our clinic is open.</p>", "", "<ul>", "<li>An item</li>", "</ul>", "  <div>", "<h2>Care</h2>", "Plain words"]
+_CLAIM_LINES = {
+    "markdown": ["Ketamine is safe and non-addictive.", "- Ketamine is safe and non-addictive.", "> Ketamine is safe and non-addictive.", "## Safe and non-addictive"],
+    "html": ["<p>Ketamine is safe and non-addictive.</p>", "  <li>Safe and non-addictive</li>", "Ketamine is safe and non-addictive.", '<img alt="Safe and non-addictive">'],
+}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["markdown", "html"]), st.data())
+def test_wherever_the_claim_is_the_comment_silences_it_and_nothing_else(kind, data):
+    filler = _MARKDOWN_LINES if kind == "markdown" else _HTML_LINES
+    before = data.draw(st.lists(st.sampled_from(filler), max_size=5))
+    after = data.draw(st.lists(st.sampled_from(filler), max_size=3))
+    claim = data.draw(st.sampled_from(_CLAIM_LINES[kind]))
+    text = "\n".join([*before, claim, *after]) + "\n"
+    source = SourceFile("page", text, kind)
+    result = _linter().check_source(source, keep_document=True)
+    targets = [f for f in result.findings if f.rule == "KM101"]
+    assert targets and result.document is not None
+    insertion = disable_next_line(source, result.document, targets[0], "reason")
+    if insertion is None:
+        return
+    changed = text[: insertion[0]] + insertion[1] + text[insertion[0] :]
+    found = _linter().check_source(SourceFile("page", changed, kind)).findings
+    assert not [f for f in found if f.rule == "KM101"]
+    assert sorted((f.rule, f.text) for f in found) == sorted((f.rule, f.text) for f in result.findings if f.rule != "KM101")
