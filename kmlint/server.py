@@ -24,7 +24,7 @@ from kmlint.engine import Linter
 from kmlint.errors import KmlintError
 from kmlint.findings import Diagnostic, FileResult, Finding
 from kmlint.fix import safe_edits
-from kmlint.reporters.sarif import help_uri, markdown_text
+from kmlint.reporters.sarif import help_uri, markdown_references, markdown_text
 from kmlint.ruledocs import anchor
 from kmlint.ruleset import Rule, rule_files
 from kmlint.source import MAX_FILE_BYTES, SourceFile, kind_for
@@ -175,10 +175,7 @@ def hover_markdown(finding: Finding, rule: Rule | None) -> str:
     parts.append(f"**Suggestion.** {markdown_text(finding.suggestion)}")
     if rule is not None:
         parts.append(f"**Why it matters.** {markdown_text(rule.rationale.strip())}")
-        references = [
-            f"- [{markdown_text(ref.title)}](<{ref.url}>){f' ({markdown_text(ref.date)})' if ref.date else ''}" for ref in rule.references
-        ]
-        parts.append("**References.**\n" + "\n".join(references))
+        parts.append("**References.**\n" + markdown_references(rule))
     return "\n\n".join(parts)
 
 

@@ -61,6 +61,11 @@ def markdown_text(text: str) -> str:
     return text.translate(_MARKDOWN_SPECIAL)
 
 
+def markdown_references(rule: Rule) -> str:
+    """A rule's references as a Markdown list of links, with their dates."""
+    return "\n".join(f"- [{markdown_text(ref.title)}](<{ref.url}>){f' ({markdown_text(ref.date)})' if ref.date else ''}" for ref in rule.references)
+
+
 def help_uri(rule: Rule) -> str:
     """Where a rule is explained, for a link from a result or a diagnostic: its first reference."""
     return rule.references[0].url
@@ -87,10 +92,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
             f"**Why it matters.** {markdown_text(rule.rationale.strip())}",
             f"**Safer wording.** {markdown_text(suggestion)}",
             *(["**Replacements.** " + markdown_text("; ".join(swaps))] if swaps else []),
-            "**References.**\n"
-            + "\n".join(
-                f"- [{markdown_text(ref.title)}](<{ref.url}>){f' ({markdown_text(ref.date)})' if ref.date else ''}" for ref in rule.references
-            ),
+            "**References.**\n" + markdown_references(rule),
         ]
     )
     return {
