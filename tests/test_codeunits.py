@@ -164,9 +164,10 @@ def test_no_comment_where_none_can_go(kind, text):
 
 _MARKDOWN_LINES = ["Our clinic is open.", "", "- An item", "1. A step", "> A quote", "# Care", "Text with a hard break  ", "Line\\", "* * *"]
 _HTML_LINES = ["<p>Our clinic is open.</p>", "", "<ul>", "<li>An item</li>", "</ul>", "  <div>", "<h2>Care</h2>", "Plain words"]
+_CLAIM = "Ketamine is safe and non-addictive."
 _CLAIM_LINES = {
-    "markdown": ["Ketamine is safe and non-addictive.", "- Ketamine is safe and non-addictive.", "> Ketamine is safe and non-addictive.", "## Safe and non-addictive"],
-    "html": ["<p>Ketamine is safe and non-addictive.</p>", "  <li>Safe and non-addictive</li>", "Ketamine is safe and non-addictive.", '<img alt="Safe and non-addictive">'],
+    "markdown": [_CLAIM, f"- {_CLAIM}", f"> {_CLAIM}", "## Safe and non-addictive"],
+    "html": [f"<p>{_CLAIM}</p>", "  <li>Safe and non-addictive</li>", _CLAIM, '<img alt="Safe and non-addictive">'],
 }
 
 
