@@ -454,3 +454,14 @@ async def test_malformed_messages_are_one_log_line_and_the_server_goes_on():
     assert b'"positionEncoding": "utf-16"' in done.stdout and b'"id": 2' in done.stdout
     assert b"Traceback" not in done.stderr
     assert all(line.startswith(b"kmlint server: ") for line in done.stderr.splitlines())
+
+
+async def test_a_document_past_the_size_limit_gets_one_diagnostic_instead_of_a_lint(monkeypatch):
+    import kmlint.server
+    from kmlint.server import OpenDocument, create_server
+
+    monkeypatch.setattr(kmlint.server, "MAX_FILE_BYTES", 100)  # 16 MiB in earnest
+    linted = create_server().lint(OpenDocument("untitled:big", None, "text", "Ketamine is safe and non-addictive. " * 10, 1))
+    assert linted.findings == ()
+    [diagnostic] = linted.diagnostics
+    assert diagnostic.severity == types.DiagnosticSeverity.Error and diagnostic.message.startswith("too large to check")
