@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 # 200 ms, so a pause this long means the writer has stopped, and the lint then takes tens of ms.
 DEBOUNCE_SECONDS = 0.1
 # Editors' language ids for the kinds kmlint reads, for documents whose name does not say (untitled).
-LANGUAGE_KINDS = {"html": "html", "markdown": "markdown", "plaintext": "text"}
+LANGUAGE_KINDS = {"html": "html", "markdown": "markdown", "plaintext": "text", "text": "text"}  # "text": Neovim's filetype
 SEVERITIES = {"error": types.DiagnosticSeverity.Error, "warning": types.DiagnosticSeverity.Warning, "info": types.DiagnosticSeverity.Information}
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.kmlint"
 SUPPRESSION_REASON = "reason"
