@@ -1,4 +1,4 @@
-"""The command line: `kmlint check`, `kmlint server` and `kmlint rules ...`; options in, exit status out, errors as one line."""
+"""The command line: `kmlint check`, `kmlint eval`, `kmlint server` and `kmlint rules ...`; options in, exit status out, errors as one line."""
 
 from __future__ import annotations
 
