@@ -14,6 +14,7 @@ import yaml
 
 from kmlint import cache
 from kmlint.errors import RuleError
+from kmlint.fsutil import Unreadable, file_type, read_regular
 from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase
 
 if TYPE_CHECKING:
@@ -29,6 +30,12 @@ DOCUMENT_CATEGORIES = (
     "missing-crisis-resources", "missing-individual-results",
 )
 SEVERITIES = ("error", "warning", "info")
+# The shipped rule files are under 64 kB each: 4 MiB leaves room for generated ones and bounds the
+# time a rule file can take to read, parse and validate.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+# Phrases one rule file may expand to: the pack's largest file has about 21,000, and the trie of
+# 100,000 takes some seconds to build on a first run (the start-up cache keeps it after that).
+MAX_PHRASES_PER_FILE = 100_000
 # Term lists a rule may carry, compiled to TermSets; everything else kind-specific stays as data.
 _TERM_FIELDS = ("phrases", "exceptions", "unless", "when", "mentions")
 # Term lists checked only around a match (a sentence), where link text can count.
@@ -114,12 +121,15 @@ def _in_builtin_rules_dir(path: str) -> bool:
 def rule_files(path: str | os.PathLike[str]) -> list[Path]:
     """A rule file, or the YAML files in a folder (sorted, not recursive)."""
     target = Path(path)
-    if target.is_dir():
-        return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    try:
+        if target.is_dir():
+            return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError as error:
+        raise RuleError(f"cannot list rule folder ({error.strerror or error})", str(path)) from None
     if target.is_file():
         return [target]
     if target.exists():  # a device or a named pipe: never read (/dev/zero would not end)
-        raise RuleError("not a rule file or folder (not a regular file)", str(path))
+        raise RuleError(f"not a rule file or folder ({file_type(target.stat().st_mode)})", str(path))
     raise RuleError("no such rule file or folder", str(path))
 
 
@@ -147,11 +157,12 @@ def load_rules(paths: Iterable[str | os.PathLike[str]]) -> list[Rule]:
 def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
     display = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise RuleError("rule file is not UTF-8 text", display) from None
-    except OSError as error:
-        raise RuleError(f"cannot read rule file ({error.strerror or error})", display) from None
+        data = read_regular(display, MAX_RULE_FILE_BYTES)
+        text = data.decode("utf-8-sig")
+    except Unreadable as error:
+        raise RuleError(error.describe("rule file"), display) from None
+    except UnicodeDecodeError as error:
+        raise RuleError("rule file is not UTF-8 text", display, data.count(b"\n", 0, error.start) + 1) from None
     # A file read before (same name, same text) comes from the start-up cache: no YAML, no schema.
     entry = cache.key("rules", display, text)
     cached = cache.load("rules", entry)
@@ -165,9 +176,10 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
         worst = best_match(errors)
         line, column = node_position(node, worst.absolute_path)
         raise RuleError(schema_message(worst), display, line, column)
-    lists = _compile_lists(data.get("lists") or {}, node, display)
+    budget = _PhraseBudget()
+    lists = _compile_lists(data.get("lists") or {}, node, display, budget)
     rules = [
-        _build_rule(raw, lists, node, ("rules", index), display)
+        _build_rule(raw, lists, node, ("rules", index), display, budget)
         for index, raw in enumerate(data["rules"])
     ]
     cache.store("rules", entry, rules)
@@ -177,11 +189,36 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
 # -- YAML with positions -------------------------------------------------------------------
 
 
+# YAML a person writes is a few levels deep (a rule file: five). PyYAML builds nested collections
+# by recursion: a deeper file is refused at the node that goes too deep, long before the stack
+# would run out, whatever the stack already holds (an `extends` chain, a test runner).
+MAX_YAML_DEPTH = 64
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested more than MAX_YAML_DEPTH deep."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML safely (no object tags) and keep the node tree for error positions.
+    """Parse YAML safely (no object tags, at most MAX_YAML_DEPTH levels) and keep the node tree
+    for error positions.
 
     Duplicate mapping keys are rejected with both lines."""
-    loader = yaml.SafeLoader(text)
+    loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -194,8 +231,6 @@ def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
         raise RuleError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as error:
         raise RuleError(f"invalid YAML: {error}", path) from None
-    except RecursionError:  # PyYAML composes nested collections recursively
-        raise RuleError("invalid YAML: nested too deeply", path) from None
     finally:
         loader.dispose()
     return data, node
@@ -314,14 +349,32 @@ def schema_message(error: jsonschema.ValidationError) -> str:
 # -- building rules ------------------------------------------------------------------------
 
 
-def _compile_lists(raw: Mapping[str, list[Any]], root: yaml.Node | None, path: str) -> dict[str, TermSet]:
+class _PhraseBudget:
+    """The phrases a rule file has expanded to so far (lists counted where they are used), against
+    MAX_PHRASES_PER_FILE: each costs time and memory in the trie, and a few lines of templates and
+    list references can stand for millions."""
+
+    __slots__ = ("spent",)
+
+    def __init__(self) -> None:
+        self.spent = 0
+
+    def spend(self, count: int) -> None:
+        self.spent += count
+        if self.spent > MAX_PHRASES_PER_FILE:
+            raise TermError(f"the rule file expands to more than {MAX_PHRASES_PER_FILE} phrases here (templates and lists counted where used)")
+
+
+def _compile_lists(raw: Mapping[str, list[Any]], root: yaml.Node | None, path: str, budget: _PhraseBudget) -> dict[str, TermSet]:
     lists: dict[str, TermSet] = {}
     for name, items in raw.items():
-        lists[name] = _termset(items, lists, root, ("lists", name), path)
+        lists[name] = _termset(items, lists, root, ("lists", name), path, budget)
     return lists
 
 
-def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> TermSet:
+def _termset(
+    items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str, budget: _PhraseBudget
+) -> TermSet:
     phrases: list[str] = []
     patterns = []
     links = False
@@ -337,35 +390,42 @@ def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | N
                 named = lists.get(item[1:])
                 if named is None:
                     raise TermError(f"unknown list {item!r} (define it under 'lists:' in the same file)")
+                budget.spend(len(named.phrases))
                 phrases.extend(named.phrases)
                 patterns.extend(named.patterns)
                 links = links or named.links
             else:
-                phrases.extend(expand_phrase(item))
+                expanded = expand_phrase(item)
+                budget.spend(len(expanded))
+                phrases.extend(expanded)
         except TermError as error:
             line, column = node_position(root, at + (index,))
             raise RuleError(str(error), path, line, column) from None
     return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns), links)
 
 
-def _build_rule(raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> Rule:
+def _build_rule(
+    raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str, budget: _PhraseBudget
+) -> Rule:
     line, _ = node_position(root, at)
-    terms = {name: _termset(raw[name], lists, root, at + (name,), path) for name in _TERM_FIELDS if name in raw}
+    terms = {name: _termset(raw[name], lists, root, at + (name,), path, budget) for name in _TERM_FIELDS if name in raw}
     if "patterns" in raw:
-        extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path)
+        extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path, budget)
         base = terms.get("phrases", TermSet())
         terms["phrases"] = TermSet(base.phrases, base.patterns + extra.patterns)
     swap: dict[str, str] = {}
     if "swap" in raw:
         for template, replacement in raw["swap"].items():
             try:
-                for phrase in expand_phrase(template):
+                expanded = expand_phrase(template)
+                budget.spend(len(expanded))
+                for phrase in expanded:
                     swap[phrase] = replacement
             except TermError as error:
                 key_line, key_column = node_position(root, at + ("swap", template))
                 raise RuleError(str(error), path, key_line, key_column) from None
         terms["phrases"] = TermSet(tuple(swap))
-    groups = {name: _termset(items, lists, root, at + ("groups", name), path) for name, items in (raw.get("groups") or {}).items()}
+    groups = {name: _termset(items, lists, root, at + ("groups", name), path, budget) for name, items in (raw.get("groups") or {}).items()}
     report = raw.get("report")
     if groups and report not in groups:
         report_line, report_column = node_position(root, at + ("report",))

@@ -131,7 +131,8 @@ def test_a_baseline_that_is_no_regular_file_is_a_one_line_error(run_cli, rules, 
         os.mkfifo(baseline)  # opened for reading, it would wait for a writer forever
     result = run_cli("check", "--no-builtin-rules", "--rules", str(rules), "--baseline", str(baseline), "site")
     assert result.status == 2
-    assert result.err == f"kmlint: error: {baseline}: baseline is not a regular file\n"
+    expected = {"folder": "is a folder", "device": "is not a regular file (a device)", "named pipe": "is not a regular file (a named pipe)"}[kind]
+    assert result.err == f"kmlint: error: {baseline}: baseline {expected}\n"
 
 
 def test_failed_baseline_write_leaves_the_old_baseline(run_cli, rules, site, tmp_path, monkeypatch):

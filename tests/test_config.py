@@ -296,7 +296,7 @@ def test_missing_explicit_config_is_an_error(project, run_cli):
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 @pytest.mark.parametrize(
     ("option", "message"),
-    [("--config", "config is not a regular file"), ("--rules", "not a rule file or folder (not a regular file)")],
+    [("--config", "config file is not a regular file (a device)"), ("--rules", "not a rule file or folder (a device)")],
 )
 def test_a_device_as_config_or_rules_is_never_read(project, run_cli, option, message):
     # Read to the end, /dev/zero would fill the memory: it is refused by its kind, and said so.
