@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from kmlint.document import normalize_phrase
 from kmlint.errors import ConfigError
 from kmlint.findings import FileResult, Finding
-from kmlint.fsutil import Unreadable, atomic_write, read_regular
+from kmlint.fsutil import Unreadable, atomic_write, read_regular, write_problem
 
 FORMAT = "kmlint-baseline"
 VERSION = 1
@@ -31,6 +31,10 @@ MAX_BASELINE_BYTES = 64 * 1024 * 1024
 MAX_JSON_DEPTH = 64
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _nested_deeper_than(text: str, limit: int) -> bool:
@@ -90,19 +94,20 @@ def load_baseline(path: str) -> Baseline:
     if _nested_deeper_than(text, MAX_JSON_DEPTH):
         raise ConfigError(f"baseline JSON is nested more than {MAX_JSON_DEPTH} levels deep", path)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise ConfigError(f"invalid JSON in baseline: {error.msg}", path, error.lineno, error.colno) from None
+    except ValueError as error:  # NaN or Infinity, which JSON does not have; an integer of thousands of digits
+        raise ConfigError(f"invalid JSON in baseline: {error}", path) from None
     if not isinstance(data, dict) or data.get(FORMAT) != VERSION or not isinstance(data.get("findings"), list):
         raise ConfigError(f"not a kmlint baseline (expected an object with \"{FORMAT}\": {VERSION} and a findings list)", path)
     counts: dict[str, Counter[Key]] = {}
     for index, entry in enumerate(data["findings"]):
-        try:
-            key = (entry["rule"], normalize_phrase(entry["text"]), entry["context"])
-            count = int(entry.get("count", 1))
-            counts.setdefault(entry["path"], Counter())[key] += count
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise ConfigError(f"baseline entry {index + 1}: expected path, rule, text, context and count", path) from None
+        fields = [entry.get(name) for name in ("path", "rule", "text", "context")] if isinstance(entry, dict) else [None]
+        count = entry.get("count", 1) if isinstance(entry, dict) else None
+        if not all(isinstance(value, str) for value in fields) or not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ConfigError(f"baseline entry {index + 1}: expected path, rule, text and context (strings) and count (a whole number)", path)
+        counts.setdefault(entry["path"], Counter())[(entry["rule"], normalize_phrase(entry["text"]), entry["context"])] += count
     return Baseline(os.path.dirname(os.path.abspath(path)), counts)
 
 
@@ -112,6 +117,10 @@ class BaselineWriter:
     __slots__ = ("path", "root", "_counts", "_texts")
 
     def __init__(self, path: str):
+        # Checked before any file is linted: a run must not end in an error after its report.
+        problem = write_problem(path)
+        if problem:
+            raise ConfigError(f"cannot write baseline ({problem})", path)
         self.path = path
         self.root = os.path.dirname(os.path.abspath(path))
         self._counts: Counter[tuple[str, Key]] = Counter()

@@ -229,12 +229,7 @@ def rules_docs(output: str, check: bool, rule_paths: tuple[str, ...], no_builtin
 
     rules_loaded = _load_rules(rule_paths, not no_builtin_rules)
     if check:
-        try:
-            with open(output, encoding="utf-8", newline="") as handle:
-                current = handle.read()
-        except OSError as error:
-            raise KmlintError(f"cannot read {output} ({error.strerror or error})") from None
-        if current != ruledocs.render(rules_loaded):
+        if not ruledocs.is_current(rules_loaded, output):
             click.echo(f"{output} is out of date; run: kmlint rules docs --output {output}")
             sys.exit(1)
         click.echo(f"{output} is up to date.")

@@ -6,9 +6,9 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import yaml
 
@@ -31,9 +31,10 @@ else:  # Python 3.10: the same parser, from PyPI
 CONFIG_NAMES = (".kmlint.yaml", ".kmlint.yml")
 PYPROJECT = "pyproject.toml"
 DEFAULT_FAIL_ON = "warning"
-# A config file is a few lines: a megabyte is far past any real one, and bounds the time spent
-# reading and validating it. An `extends` chain longer than this is a mistake, not a layout.
+# A config file is a few lines: a megabyte or 20,000 YAML nodes is far past any real one, and bounds
+# the time spent reading and validating it (PyYAML takes about 0.1 ms a node). An `extends` chain longer than this is a mistake, not a layout.
 MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_NODES = 20_000
 MAX_EXTENDS = 32
 
 _TOOL_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*[\"']?kmlint[\"']?[ \t]*[\].]", re.MULTILINE)
@@ -46,14 +47,18 @@ Locator = Callable[[Sequence[Any], bool], "tuple[int | None, int | None]"]
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a configured value was written, for one-line errors."""
+    """Where a configured value was written, for one-line errors: a path into the file's data,
+    turned into a line and column only when an error is reported (finding a key's node takes a
+    pass over its mapping: done for every key of a large mapping, that would take quadratic time)."""
 
     path: str
-    line: int | None = None
-    column: int | None = None
+    at: tuple[Any, ...] = ()
+    key: bool = False  # point at the key rather than its value
+    locate: Locator | None = field(default=None, compare=False, repr=False)
 
     def error(self, message: str) -> ConfigError:
-        return ConfigError(message, self.path, self.line, self.column)
+        line, column = self.locate(self.at, self.key) if self.locate is not None else (None, None)
+        return ConfigError(message, self.path, line, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +167,7 @@ class _File:
     locate: Locator
 
     def origin(self, *at: Any, key: bool = False) -> Origin:
-        return Origin(self.path, *self.locate(at, key))
+        return Origin(self.path, at, key, self.locate)
 
 
 def _load_chain(path: str) -> Config:
@@ -215,7 +220,7 @@ def _read_yaml(path: str) -> tuple[dict[str, Any], Locator]:
     text = _read_text(path)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, lambda _at, _key: (None, None)  # an empty config file means the defaults
-    data, node = load_yaml(text, path)
+    data, node = load_yaml(text, path, MAX_CONFIG_NODES)
     return data, _yaml_locator(node)
 
 
@@ -370,12 +375,22 @@ def resolve(
     adds to its rules; `--fail-on` replaces its fail-on."""
     paths = ([str(builtin_rules_dir())] if builtin else []) + list(config.rules) + list(rule_paths)
     every = load_rules(paths)
+    known: dict[str, list[Rule]] = {}  # each selector's rules, worked out once however often it is written
+
+    def matching(selector: Selector) -> list[Rule]:
+        found = known.get(selector.text)
+        if found is None:
+            found = known[selector.text] = [rule for rule in every if selector_matches(rule, selector.text)]
+        if not found:
+            raise selector.origin.error(f"unknown rule, category or id prefix {selector.text!r} (see 'kmlint rules list')")
+        return found
+
     severities: dict[str, str] = {}
     for selector, level in config.severity:
-        for rule in _matching(every, selector):
+        for rule in matching(selector):
             severities[rule.id] = level
     for selector in (*(config.select or ()), *config.ignore):
-        _matching(every, selector)
+        matching(selector)
     if select:
         chosen = select_rules(every, select, ignore)
     else:
@@ -386,18 +401,11 @@ def resolve(
             chosen = [rule for rule in chosen if SEVERITY_RANK[severities.get(rule.id, rule.severity)] >= floor]
     file_ignores = FileIgnores(
         tuple(
-            (glob, frozenset(rule.id for selector in selectors for rule in _matching(every, selector)))
+            (glob, frozenset(rule.id for selector in selectors for rule in matching(selector)))
             for glob, selectors in config.per_file_ignores
         )
     )
     return Settings(tuple(chosen), severities, file_ignores, fail_on or config.fail_on or DEFAULT_FAIL_ON)
-
-
-def _matching(rules: Iterable[Rule], selector: Selector) -> list[Rule]:
-    found = [rule for rule in rules if selector_matches(rule, selector.text)]
-    if not found:
-        raise selector.origin.error(f"unknown rule, category or id prefix {selector.text!r} (see 'kmlint rules list')")
-    return found
 
 
 # -- positions in pyproject.toml ----------------------------------------------------------------

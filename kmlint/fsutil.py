@@ -134,6 +134,19 @@ def atomic_write(path: str, data: bytes, expected: bytes | None = None) -> None:
     _sync_folder(folder)
 
 
+def write_problem(path: str) -> str | None:
+    """Why atomic_write could not write `path`, when that can be told before anything is done (its
+    folder is missing, or it is a folder, device or named pipe), else None."""
+    target = os.path.realpath(path)
+    if not os.path.isdir(os.path.dirname(target)):
+        return "no such folder"
+    if os.path.exists(target):
+        mode = os.stat(target).st_mode
+        if not stat.S_ISREG(mode):
+            return f"it is {file_type(mode)}"
+    return None
+
+
 def _sync_folder(folder: str) -> None:
     """Make the rename itself durable (POSIX); where a folder cannot be opened (Windows), the rename stands as it is."""
     try:

@@ -15,7 +15,7 @@ import yaml
 from kmlint import cache
 from kmlint.errors import RuleError
 from kmlint.fsutil import Unreadable, file_type, read_regular
-from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase
+from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase, shown
 
 if TYPE_CHECKING:
     import jsonschema
@@ -196,34 +196,43 @@ MAX_YAML_DEPTH = 64
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing collections nested more than MAX_YAML_DEPTH deep."""
+    """PyYAML's safe loader, refusing collections nested more than MAX_YAML_DEPTH deep and files
+    of more than `max_nodes` nodes as written (PyYAML, in Python, takes about 0.1 ms a node: the
+    count is checked while the file is read, before a large one has taken its time)."""
 
-    def __init__(self, stream: str):
+    def __init__(self, stream: str, path: str, max_nodes: int):
         super().__init__(stream)
+        self._path = path
         self._depth = 0
+        self._nodes = 0
+        self._max_nodes = max_nodes
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         self._depth += 1
+        self._nodes += 1
         try:
-            if self._depth > MAX_YAML_DEPTH:
+            if self._depth > MAX_YAML_DEPTH or self._nodes > self._max_nodes:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep", mark)
+                problem = f"nested more than {MAX_YAML_DEPTH} levels deep" if self._depth > MAX_YAML_DEPTH else f"more than {self._max_nodes} YAML nodes"
+                raise RuleError(f"YAML {problem}", self._path, mark.line + 1, mark.column + 1)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
 
-def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML safely (no object tags, at most MAX_YAML_DEPTH levels) and keep the node tree
-    for error positions.
+def load_yaml(text: str, path: str, max_nodes: int | None = None) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML safely (no object tags, at most MAX_YAML_DEPTH levels and `max_nodes` nodes,
+    MAX_YAML_NODES by default, also once aliases are expanded) and keep the node tree for error
+    positions.
 
     Duplicate mapping keys are rejected with both lines."""
-    loader = _BoundedLoader(text)
+    limit = MAX_YAML_NODES if max_nodes is None else max_nodes
+    loader = _BoundedLoader(text, path, limit)
     try:
         node = loader.get_single_node()
         if node is None:
             raise RuleError("empty YAML file", path)
-        _check_nodes(node, path)
+        _check_nodes(node, path, limit)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
@@ -242,9 +251,9 @@ def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
 MAX_YAML_NODES = 200_000
 
 
-def _check_nodes(root: yaml.Node, path: str) -> None:
+def _check_nodes(root: yaml.Node, path: str, max_nodes: int) -> None:
     """Reject duplicate mapping keys (with both lines), an alias to a node that contains it, and
-    a file of more than MAX_YAML_NODES nodes once its aliases are expanded."""
+    a file of more than `max_nodes` nodes once its aliases are expanded."""
     sizes: dict[int, int] = {}  # nodes done, and their size with aliases expanded
     open_nodes: set[int] = set()  # nodes whose children are being visited
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -254,8 +263,8 @@ def _check_nodes(root: yaml.Node, path: str) -> None:
         if children_done:
             open_nodes.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
-            if sizes[id(node)] > MAX_YAML_NODES:
-                raise RuleError(f"more than {MAX_YAML_NODES} YAML nodes once aliases are expanded", path)
+            if sizes[id(node)] > max_nodes:
+                raise RuleError(f"more than {max_nodes} YAML nodes once aliases are expanded", path)
             continue
         if id(node) in sizes:
             continue
@@ -317,6 +326,8 @@ def node_position(root: yaml.Node | None, path: Iterable[Any]) -> tuple[int | No
 def schema_message(error: jsonschema.ValidationError) -> str:
     """A one-line message built from the failing validator and value, not jsonschema's prose."""
     where = ".".join(str(p) for p in error.absolute_path) or "file"
+    if len(where) > 100:  # a key of the file can be as long as the file
+        where = where[:100] + "..."
     kind = error.validator
     if kind == "required":
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
@@ -324,15 +335,15 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     if kind == "additionalProperties":
         allowed = set((error.schema.get("properties") or {}).keys())
         extra = sorted(k for k in (error.instance or {}) if k not in allowed)
-        return f"{where}: unknown key {extra[0]!r}" if extra else f"{where}: unknown key"
+        return f"{where}: unknown key {shown(extra[0])}" if extra else f"{where}: unknown key"
     if kind == "enum":
-        return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        return f"{where}: {shown(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
     if kind == "const":
         return f"{where}: must be {error.validator_value!r}"
     if kind == "type":
         return f"{where}: expected {error.validator_value}, got {type(error.instance).__name__}"
     if kind == "pattern":
-        return f"{where}: {error.instance!r} does not match {error.validator_value}"
+        return f"{where}: {shown(error.instance)} does not match {error.validator_value}"
     if kind in ("minItems", "minProperties", "minLength"):
         return f"{where}: must not be empty"
     if kind == "false" or error.validator_value is False:
@@ -343,7 +354,7 @@ def schema_message(error: jsonschema.ValidationError) -> str:
         from jsonschema.exceptions import best_match
 
         return schema_message(best_match(error.context))
-    return f"{where}: {kind} check failed ({error.validator_value!r})"
+    return f"{where}: {kind} check failed ({shown(error.validator_value)})"
 
 
 # -- building rules ------------------------------------------------------------------------

@@ -76,9 +76,10 @@ def expand_phrase(template: str) -> list[str]:
     return phrases
 
 
-def shown(text: str) -> str:
-    """`text` quoted for a one-line message, cut short when long (a rule file can hold megabytes)."""
-    return repr(text) if len(text) <= _SHOWN_LENGTH else repr(text[:_SHOWN_LENGTH]) + "..."
+def shown(value: object) -> str:
+    """`value` quoted for a one-line message (repr), cut short when long: a rule file can hold megabytes."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH] + "..."
 
 
 def phrase_key(text: str) -> str:

@@ -277,7 +277,7 @@ def test_a_file_that_vanishes_during_the_run_is_an_error_for_that_file(tmp_path,
 
 
 def test_an_unreadable_file_is_an_error_never_clean(tmp_path, run_cli, monkeypatch):
-    import kmlint.source
+    import kmlint.fsutil
 
     locked = tmp_path / "locked.txt"
     locked.write_text("Nothing risky.\n", encoding="utf-8")
@@ -289,7 +289,7 @@ def test_an_unreadable_file_is_an_error_never_clean(tmp_path, run_cli, monkeypat
         return real_open(path, *args, **kwargs)
 
     # also as root, who may read anything
-    monkeypatch.setattr(kmlint.source.os, "open", refuse_locked)
+    monkeypatch.setattr(kmlint.fsutil.os, "open", refuse_locked)
     result = check(run_cli, locked)
     assert diagnostics(result) == [("error", "cannot read (Permission denied); skipped")]
     assert result.status == 2
