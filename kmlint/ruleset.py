@@ -227,7 +227,10 @@ def load_yaml(text: str, path: str, max_nodes: int | None = None) -> tuple[Any, 
 
     Duplicate mapping keys are rejected with both lines."""
     limit = MAX_YAML_NODES if max_nodes is None else max_nodes
-    loader = _BoundedLoader(text, path, limit)
+    try:
+        loader = _BoundedLoader(text, path, limit)  # reads (and checks) the first characters already
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, path) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -238,11 +241,21 @@ def load_yaml(text: str, path: str, max_nodes: int | None = None) -> tuple[Any, 
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         raise RuleError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, path) from None
     except yaml.YAMLError as error:
-        raise RuleError(f"invalid YAML: {error}", path) from None
+        raise RuleError(f"invalid YAML: {' '.join(str(error).split())}", path) from None
     finally:
         loader.dispose()
     return data, node
+
+
+def _reader_error(error: yaml.reader.ReaderError, text: str, path: str) -> RuleError:
+    """A character YAML does not allow (a control character, a lone surrogate), at its line and column."""
+    line = text.count("\n", 0, error.position) + 1
+    column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    return RuleError(f"invalid YAML: character U+{code:04X} is not allowed", path, line, column)
 
 
 # Rule and config files are untrusted: aliases can make a small file stand for billions of nodes
