@@ -213,8 +213,8 @@ class _BoundedLoader(yaml.SafeLoader):
         try:
             if self._depth > MAX_YAML_DEPTH or self._nodes > self._max_nodes:
                 mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-                problem = f"nested more than {MAX_YAML_DEPTH} levels deep" if self._depth > MAX_YAML_DEPTH else f"more than {self._max_nodes} YAML nodes"
-                raise RuleError(f"YAML {problem}", self._path, mark.line + 1, mark.column + 1)
+                problem = f"YAML nested more than {MAX_YAML_DEPTH} levels deep" if self._depth > MAX_YAML_DEPTH else f"more than {self._max_nodes} YAML nodes"
+                raise RuleError(problem, self._path, mark.line + 1, mark.column + 1)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1

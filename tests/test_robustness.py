@@ -438,6 +438,7 @@ KILLED_WORKER = textwrap.dedent(
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs the fork start method and SIGKILL")
+@pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _pid: {0, 1})(0)) < 2, reason="--jobs 2 runs in-process on one CPU")
 def test_a_worker_killed_midway_does_not_hang_the_run(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
