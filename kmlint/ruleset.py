@@ -265,7 +265,7 @@ MAX_YAML_NODES = 200_000
 
 
 def _check_nodes(root: yaml.Node, path: str, max_nodes: int) -> None:
-    """Reject duplicate mapping keys (with both lines), an alias to a node that contains it, and
+    """Reject mapping keys that are not text or written twice (see _check_keys), an alias to a node that contains it, and
     a file of more than `max_nodes` nodes once its aliases are expanded."""
     sizes: dict[int, int] = {}  # nodes done, and their size with aliases expanded
     open_nodes: set[int] = set()  # nodes whose children are being visited
@@ -285,7 +285,7 @@ def _check_nodes(root: yaml.Node, path: str, max_nodes: int) -> None:
             mark = node.start_mark
             raise RuleError("an alias refers to a node that contains it", path, mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.MappingNode):
-            _reject_duplicate_keys(node, path)
+            _check_keys(node, path)
         open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)
@@ -299,9 +299,21 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _reject_duplicate_keys(node: yaml.MappingNode, path: str) -> None:
+_TEXT_KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
+
+
+def _check_keys(node: yaml.MappingNode, path: str) -> None:
+    """Every key of kmlint's files is text (a glob, a selector, a name): a key YAML reads as a
+    number, a truth value, null, a date or a collection is refused at its place, and so is a
+    key written twice (with both lines)."""
     seen: dict[str, yaml.Node] = {}
     for key, _value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag not in _TEXT_KEY_TAGS:
+            what = f"key {shown(key.value)}" if isinstance(key, yaml.ScalarNode) else "a key that is a list or mapping"
+            raise RuleError(
+                f"{what} is not text (YAML reads it as {key.tag.rsplit(':', 1)[-1]}); quote it",
+                path, key.start_mark.line + 1, key.start_mark.column + 1,
+            )
         if isinstance(key, yaml.ScalarNode):
             if key.value in seen:
                 first = seen[key.value].start_mark.line + 1

@@ -25,7 +25,7 @@ from typing import Iterator
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from kmlint.cli import main
@@ -147,6 +147,8 @@ SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_
 GLOB_BITS = ["*", "**", "**/", "?", "[", "]", "!", "-", "a", "z", "/", ".", "md", "[z-a]", "[a-z]", "[!", "\\", " ", "./", "é"]
 GLOBS = st.lists(st.sampled_from(GLOB_BITS), max_size=30).map("".join) | st.text(max_size=12)
 SELECTORS = st.sampled_from(["NS101", "NS1", "NS", "hype", "promises-safety", "ALL", "KM101", "nope", "", ",", " , NS101"]) | st.text(max_size=8)
+# Keys as YAML may read them: text, but also numbers, truth values and null (`1:`, `no:`, `null:`).
+KEYS = SELECTORS | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
 SEVERITIES = st.sampled_from(["error", "warning", "info", "fatal", ""]) | SCALARS
 PLACES = st.sampled_from(["rules.yaml", "missing.yaml", "fifo", "sub", "/dev/zero", ".", "page.md"])
 CONFIG_VALUES = {
@@ -154,14 +156,35 @@ CONFIG_VALUES = {
     "ignore": SELECTORS | st.lists(SELECTORS, max_size=4) | SCALARS,
     "min-severity": SEVERITIES,
     "fail-on": st.sampled_from(["error", "warning", "info", "never", "loud"]) | SCALARS,
-    "severity": st.dictionaries(SELECTORS, SEVERITIES, max_size=3) | SCALARS,
-    "per-file-ignores": st.dictionaries(GLOBS, SELECTORS | st.lists(SELECTORS, max_size=3), max_size=3) | SCALARS,
+    "severity": st.dictionaries(KEYS, SEVERITIES, max_size=3) | SCALARS,
+    "per-file-ignores": st.dictionaries(GLOBS | KEYS, SELECTORS | st.lists(SELECTORS, max_size=3), max_size=3) | SCALARS,
     "exclude": GLOBS | st.lists(GLOBS, max_size=4) | SCALARS,
     "rules": PLACES | st.lists(PLACES, max_size=2) | SCALARS,
     "extends": st.sampled_from(["recommended", "strict", "nothere", "./base.yaml", "./fifo", "./missing.yaml", "./sub", "/dev/zero", ".kmlint.yaml"]),
     "bogus-key": SCALARS,
 }
-CONFIGS = st.fixed_dictionaries({}, optional=CONFIG_VALUES)
+VALID_CONFIG_VALUES = {
+    "select": st.sampled_from(["NS101", "NS1", "hype", ["NS101", "NS201"]]),
+    "ignore": st.sampled_from(["NS201", ["hype"]]),
+    "fail-on": st.sampled_from(["error", "warning", "info", "never"]),
+    "severity": st.dictionaries(st.sampled_from(["NS101", "NS2", "hype"]), st.sampled_from(["error", "info"]), max_size=2),
+    "per-file-ignores": st.dictionaries(GLOBS, st.sampled_from(["NS101", ["NS201"]]), max_size=2),
+    "exclude": st.lists(GLOBS, max_size=3),
+}
+
+
+def some_of(values: dict[str, st.SearchStrategy[object]], most: int) -> st.SearchStrategy[dict[str, object]]:
+    """A few of `values`' keys, each with a value drawn from its strategy."""
+    keys = st.lists(st.sampled_from(sorted(values)), max_size=most, unique=True)
+    return keys.flatmap(lambda chosen: st.fixed_dictionaries({key: values[key] for key in chosen}))
+
+
+# Sensible settings with one or two hostile ones (which then reach the code past the schema:
+# globs, selectors, extends), or hostile settings throughout.
+CONFIGS = st.one_of(
+    st.builds(lambda valid, hostile: {**valid, **hostile}, some_of(VALID_CONFIG_VALUES, 4), some_of(CONFIG_VALUES, 2)),
+    st.fixed_dictionaries({}, optional=CONFIG_VALUES),
+)
 
 
 def nested(opening: str, closing: str) -> st.SearchStrategy[str]:
@@ -170,7 +193,7 @@ def nested(opening: str, closing: str) -> st.SearchStrategy[str]:
 
 def yaml_text(values: st.SearchStrategy[dict[str, object]]) -> st.SearchStrategy[str]:
     """YAML as written, or as damaged: cut short, with text added, or nested beyond reason."""
-    dumped = values.map(lambda data: yaml.safe_dump(data, allow_unicode=True))
+    dumped = values.map(lambda data: yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
     return st.one_of(
         dumped,
         st.tuples(dumped, st.text(max_size=30)).map("".join),
@@ -195,6 +218,13 @@ def as_pyproject(config: str) -> str:
 
 @given(config=yaml_text(CONFIGS), base=yaml_text(CONFIGS), pyproject=st.booleans())
 @HOSTILE
+# Found by these properties (each was an internal error): keys YAML reads as numbers or null, a
+# control character; and the issue's reversed range.
+@example(config="per-file-ignores:\n  1: [NS101]\n", base="", pyproject=False)
+@example(config="severity:\n  null: info\n", base="", pyproject=False)
+@example(config="select: [NS101]\x1b\n", base="", pyproject=False)
+@example(config="exclude: ['[z-a]']\n", base="", pyproject=True)
+@example(config="extends: ./base.yaml\n", base="exclude: ['" + "**/" * 12 + "x']\n", pyproject=False)
 def test_any_config_and_extends_chain_is_a_result_or_one_line_error(config, base, pyproject):
     with workspace() as work:
         name = "pyproject.toml" if pyproject else "kmlint.yaml"
@@ -223,8 +253,8 @@ RULE_FIELDS = {
     "patterns": st.lists(REGEXES, max_size=3) | SCALARS,
     "unless": TERMS,
     "exceptions": TERMS,
-    "swap": st.dictionaries(PHRASES, st.text(max_size=8), max_size=3) | SCALARS,
-    "groups": st.dictionaries(st.sampled_from(["what", "claim"]), TERMS, max_size=2) | SCALARS,
+    "swap": st.dictionaries(PHRASES | KEYS, st.text(max_size=8), max_size=3) | SCALARS,
+    "groups": st.dictionaries(st.sampled_from(["what", "claim"]) | KEYS, TERMS, max_size=2) | SCALARS,
     "report": st.sampled_from(["what", "claim", "nope"]),
     "scope": st.lists(st.sampled_from(["heading", "alt", "body", "nope"]), max_size=2) | SCALARS,
 }
@@ -239,14 +269,17 @@ RULE_FILES = st.builds(
         **({"lists": lists} if lists else {}),
         "rules": [{key: value for key, value in {**BASE_RULE, **changes}.items() if key not in dropped}],
     },
-    st.fixed_dictionaries({}, optional=RULE_FIELDS),
-    st.sets(st.sampled_from(sorted(BASE_RULE)), max_size=2),
+    some_of(RULE_FIELDS, 2) | st.fixed_dictionaries({}, optional=RULE_FIELDS),
+    st.sets(st.sampled_from(sorted(BASE_RULE)), max_size=1),
     st.dictionaries(st.sampled_from(["hedges", "nope"]), TERMS, max_size=2),
 )
 
 
 @given(rule_file=yaml_text(RULE_FILES))
 @HOSTILE
+@example(rule_file=yaml.safe_dump({"rules": [{**BASE_RULE, "swap": {1: "x"}}]}))
+@example(rule_file=yaml.safe_dump({"rules": [{**BASE_RULE, "patterns": ["(?V1)a", "(" * 60 + ")" * 60]}]}))
+@example(rule_file=yaml.safe_dump({"rules": [{**BASE_RULE, "phrases": [" ".join(["word"] * 200)]}]}))
 def test_any_rule_file_is_a_result_or_one_line_error(rule_file):
     with workspace() as work:
         (work / "mine.yaml").write_text(rule_file, encoding="utf-8")
@@ -274,6 +307,7 @@ BASELINES = st.one_of(
 
 @given(baseline=BASELINES | st.binary(max_size=60))
 @HOSTILE
+@example(baseline='{"kmlint-baseline": 1, "findings": [{"path": "page.md", "rule": "NS101", "text": "x", "context": "y", "count": Infinity}]}')
 def test_any_baseline_is_a_result_or_one_line_error(baseline):
     with workspace() as work:
         data = baseline if isinstance(baseline, bytes) else baseline.encode("utf-8", "surrogatepass")
@@ -301,6 +335,8 @@ OPTIONS = st.lists(st.sampled_from(sorted(OPTION_VALUES)).flatmap(lambda name: s
 
 @given(options=OPTIONS, from_stdin=st.booleans())
 @HOSTILE
+@example(options=[("--jobs", "99999999999999999999")], from_stdin=False)
+@example(options=[("--write-baseline", "/dev/null")], from_stdin=False)
 def test_any_option_values_are_a_result_or_one_line_error(options, from_stdin):
     with workspace() as work:
         args = ["check", "--no-builtin-rules", "--rules", "rules.yaml"]
