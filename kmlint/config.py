@@ -18,6 +18,7 @@ from kmlint.fsutil import Unreadable, read_regular
 from kmlint.globs import Glob, GlobError
 from kmlint.ruleset import Rule, builtin_rules_dir, find_node, load_rules, load_yaml, node_position, schema_message
 from kmlint.selection import select_rules, selector_matches, split_selectors
+from kmlint.terms import shown
 
 if TYPE_CHECKING:
     import jsonschema
@@ -346,10 +347,10 @@ def _extends_target(value: str, where: Origin, folder: str) -> str:
     """The file `extends` names: a bundled preset by name (a word without a slash or dot), or
     another config file by path (relative to this one)."""
     if _PRESET_NAME.match(value):
-        preset = resources.files("kmlint.presets").joinpath(f"{value}.yaml")
-        if not preset.is_file():
-            raise where.error(f"extends: unknown preset {value!r} (bundled: {', '.join(preset_names())})")
-        return str(preset)
+        bundled = preset_names()  # a name is looked up among them, never tried as a file (it may be 5,000 letters long)
+        if value not in bundled:
+            raise where.error(f"extends: unknown preset {shown(value)} (bundled: {', '.join(bundled)})")
+        return str(resources.files("kmlint.presets").joinpath(f"{value}.yaml"))
     return os.path.join(folder, os.path.expanduser(value))
 
 
