@@ -351,7 +351,8 @@ def _extends_target(value: str, where: Origin, folder: str) -> str:
         if value not in bundled:
             raise where.error(f"extends: unknown preset {shown(value)} (bundled: {', '.join(bundled)})")
         return str(resources.files("kmlint.presets").joinpath(f"{value}.yaml"))
-    return os.path.join(folder, os.path.expanduser(value))
+    # A leading "./" says nothing a joined path needs: left out, messages name "site/base.yaml".
+    return os.path.join(folder, re.sub(r"^(?:\./+)+", "", os.path.expanduser(value)))
 
 
 def preset_names() -> list[str]:
