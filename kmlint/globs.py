@@ -193,7 +193,7 @@ class Glob:
         object.__setattr__(self, "_automaton", _Automaton(compile_steps(core)))
 
     def matches(self, path: str) -> bool:
-        outside, parts = _relative_parts(path, self.base)
+        outside, parts = _relative_parts(os.path.abspath(path), self.base)
         if not self._anchored:
             return any(self._automaton.matches(part, at_folders=False) for part in parts)
         return not outside and bool(parts) and self._automaton.matches("/".join(parts), at_folders=True)
@@ -201,9 +201,9 @@ class Glob:
 
 @lru_cache(maxsize=1024)
 def _relative_parts(path: str, base: str) -> tuple[bool, tuple[str, ...]]:
-    """Whether `path` lies outside `base`, and its parts below `base` (or below where it leaves it).
-    Cached: each file is matched against every glob of the config, most with the same base."""
-    relative = os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+    """Whether `path` (absolute) lies outside `base`, and its parts below `base` (or below where it
+    leaves it). Cached: each file is matched against every glob of the config, most with one base."""
+    relative = os.path.relpath(path, base).replace(os.sep, "/")
     parts = [part for part in relative.split("/") if part not in ("", ".")]
     outside = bool(parts) and parts[0] == ".."
     while parts and parts[0] == "..":
