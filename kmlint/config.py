@@ -33,7 +33,8 @@ CONFIG_NAMES = (".kmlint.yaml", ".kmlint.yml")
 PYPROJECT = "pyproject.toml"
 DEFAULT_FAIL_ON = "warning"
 # A config file is a few lines: a megabyte or 20,000 YAML nodes is far past any real one, and bounds
-# the time spent reading and validating it (PyYAML takes about 0.1 ms a node). An `extends` chain longer than this is a mistake, not a layout.
+# the time spent reading and validating it (PyYAML takes about 0.1 ms a node). An `extends` chain
+# longer than MAX_EXTENDS is a mistake, not a layout.
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_CONFIG_NODES = 20_000
 MAX_EXTENDS = 32
