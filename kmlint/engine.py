@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Mapping, Sequence
 
+from kmlint.claims import is_mention, promotes
 from kmlint.document import Document
 from kmlint.extract import extract
 from kmlint.findings import Diagnostic, FileResult, make_finding
@@ -64,10 +65,17 @@ class Linter:
             by_rule.setdefault(index, {})[role] = spans
         results: list[tuple[Rule, Match]] = []
         timeout = regex_timeout(doc.folded)
+        promoting: bool | None = None  # worked out once, when a caveat for promoting pages is due
         for index in sorted(by_rule):
             check = self._checks[index]
             if index in abandoned:
                 continue
+            rule = check.rule
+            if rule.pages == "promoting":
+                if promoting is None:
+                    promoting = promotes(doc)
+                if not promoting:
+                    continue
             try:
                 # Exceptions and hedges searched sentence by sentence share one time limit per rule.
                 with time_limit(timeout) if self._timed[index] else nullcontext():
@@ -76,10 +84,11 @@ class Linter:
                 abandoned[index] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
                 continue
             last_end = -1
+            claims_only = rule.claims_only and not rule.is_document_rule
             for match in found:
                 # One finding per stretch of words per rule: overlapping matches of a rule merge.
-                if match.start >= last_end:
-                    results.append((check.rule, match))
+                if match.start >= last_end and not (claims_only and is_mention(doc, match.start, match.end)):
+                    results.append((rule, match))
                     last_end = match.end
         notes = []
         for index, why in sorted(abandoned.items()):

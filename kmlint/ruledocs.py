@@ -29,6 +29,7 @@ _KIND_NOTES = {
     "phrase": "Flags the words themselves, in any letter case, with the words joined by spaces, hyphens or line breaks.",
     "substitution": "Flags the words and proposes plainer wording; `kmlint check --fix` applies it when the rule marks it safe.",
     "claim": "Flags a claim only when all its parts ({groups}) occur in the same sentence; the finding covers the {report} part.",
+    "answer": "Reads a yes-or-no question with its answer: flags a bare answer in the next sentence, or the paragraph after a question heading, that makes the claim.",
     "require": "A page-level check: once the page needs the caveat, any mention of it anywhere on the page is enough. The finding sits at the first place that made it necessary.",
 }
 

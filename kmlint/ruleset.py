@@ -30,7 +30,7 @@ DOCUMENT_CATEGORIES = (
 )
 SEVERITIES = ("error", "warning", "info")
 # Term lists a rule may carry, compiled to TermSets; everything else kind-specific stays as data.
-_TERM_FIELDS = ("phrases", "exceptions", "unless", "when", "mentions")
+_TERM_FIELDS = ("phrases", "exceptions", "unless", "when", "mentions", "question")
 # Term lists checked only around a match (a sentence), where link text can count.
 _LOCAL_FIELDS = ("exceptions", "unless")
 
@@ -64,6 +64,9 @@ class Rule:
     swap: Mapping[str, str] = field(default_factory=dict)
     fix: str = "unsafe"
     replaces: tuple[str, ...] = ()
+    claims_only: bool = True  # span rules: not where the words are only mentioned (kmlint.claims)
+    answer: str | None = None  # answer rules: the answer ("yes" or "no") to a `question` that makes the claim
+    pages: str = "any"  # require rules: "promoting" skips pages that report on treatment
     path: str = ""
     line: int = 0
 
@@ -390,6 +393,9 @@ def _build_rule(raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.No
         swap=swap,
         fix=raw.get("fix", "unsafe"),
         replaces=tuple(raw.get("replaces", ())),
+        claims_only=raw.get("claims-only", True),
+        answer=raw.get("answer"),
+        pages=raw.get("pages", "any"),
         path=path,
         line=line or 0,
     )

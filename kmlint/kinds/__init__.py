@@ -32,6 +32,7 @@ class Check(Protocol):
 
 
 def _registry() -> dict[str, Callable[[Rule], Check]]:
+    from kmlint.kinds.answer import AnswerCheck
     from kmlint.kinds.claim import ClaimCheck
     from kmlint.kinds.phrase import PhraseCheck
     from kmlint.kinds.require import RequireCheck
@@ -42,6 +43,7 @@ def _registry() -> dict[str, Callable[[Rule], Check]]:
         "substitution": SubstitutionCheck,
         "claim": ClaimCheck,
         "require": RequireCheck,
+        "answer": AnswerCheck,
     }
 
 
