@@ -133,6 +133,58 @@ def check(
     sys.exit(exit_status(summary, "never" if writer else settings.fail_on))
 
 
+@cli.command("eval")
+@click.argument("pages", nargs=-1, required=True)
+@click.option("--annotations", "annotations_dir", required=True, help="Folder of annotation files (*.yaml), one per page (docs/eval.md).")
+@click.option("--select", multiple=True, help="Only these rules: ids, id prefixes, names or categories (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Leave out these rules: ids, id prefixes, names or categories.")
+@click.option("--rules", "rule_paths", multiple=True, help="Extra rule file or folder (repeatable).")
+@click.option("--no-builtin-rules", is_flag=True, help="Do not load the rules shipped with kmlint.")
+@click.option("--config", "config_path", default=None, help="Config file to use instead of the nearest .kmlint.yaml or pyproject.toml [tool.kmlint].")
+@click.option("--format", "output_format", type=click.Choice(("text", "json")), default="text", show_default=True, help="Report format.")
+@click.option("--misses", is_flag=True, help="Text output: list each missed must span and each false finding with its source line.")
+@click.option("--min-recall", type=click.FloatRange(0, 1), default=None, help="Exit 1 when span recall is below this.")
+@click.option("--min-precision", type=click.FloatRange(0, 1), default=None, help="Exit 1 when span precision is below this.")
+@click.option("--min-doc", type=click.FloatRange(0, 1), default=None, help="Exit 1 when document precision or recall is below this.")
+def eval_command(
+    pages: tuple[str, ...], annotations_dir: str, select: tuple[str, ...], ignore: tuple[str, ...], rule_paths: tuple[str, ...], no_builtin_rules: bool,
+    config_path: str | None, output_format: str, misses: bool, min_recall: float | None, min_precision: float | None, min_doc: float | None,
+) -> None:
+    """Score the rules on annotated PAGES (files or folders): span recall and precision, document
+    categories, per category and per rule. Exit 1 below a --min-* gate, 2 on an error."""
+    from kmlint.annotations import find_pages, load_annotations
+    from kmlint.config import load_config, resolve
+    from kmlint.discover import check_paths
+    from kmlint.engine import Linter
+    from kmlint.evalreport import write_json, write_text
+    from kmlint.evaluate import gates, score
+    from kmlint.runner import default_jobs, lint_all
+
+    check_paths(pages)
+    # The rules are chosen as `check` chooses them, from the config nearest the first page.
+    settings = resolve(load_config(config_path, pages[0]), builtin=not no_builtin_rules, rule_paths=rule_paths, select=select, ignore=ignore)
+    annotations = load_annotations(annotations_dir, find_pages(pages))
+    linter = Linter(settings.rules, settings.severities, settings.file_ignores)
+    results = list(lint_all(linter, [page.target for page in annotations.pages], default_jobs()))
+    problems = [d for result in results for d in result.diagnostics if d.level == "error"]
+    if problems:
+        # A page not (fully) checked would score as missing its claims: no figures rather than wrong ones.
+        for problem in problems:
+            click.echo(f"kmlint: error: {problem.path}: {problem.message}", err=True)
+        sys.exit(2)
+    evaluation = score(annotations.pages, results, annotations.unannotated)
+    checks = gates(evaluation.scores, min_recall, min_precision, min_doc)
+    if output_format == "json":
+        write_json(evaluation, len(settings.rules), checks, sys.stdout)
+    else:
+        write_text(evaluation, len(settings.rules), checks, misses, sys.stdout)
+    sys.stdout.flush()
+    for gate in checks:
+        if not gate.passed:
+            click.echo(f"kmlint: {gate.label} {gate.value:.3f} is below {gate.option} {gate.minimum:g}", err=True)
+    sys.exit(1 if any(not gate.passed for gate in checks) else 0)
+
+
 @cli.group()
 def rules() -> None:
     """List, show, validate, test and document rules."""

@@ -35,3 +35,7 @@ class ConfigError(KmlintError):
 
 class SourceError(KmlintError):
     """A single input file that cannot be read or decoded; the run goes on with the others."""
+
+
+class AnnotationError(KmlintError):
+    """An annotation file (`kmlint eval`) that cannot be used: bad YAML, a quote not on its page, a duplicate span."""

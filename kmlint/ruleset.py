@@ -180,11 +180,12 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
 # -- YAML with positions -------------------------------------------------------------------
 
 
-def load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
+def load_yaml(text: str, path: str, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader) -> tuple[Any, yaml.Node | None]:
     """Parse YAML safely (no object tags) and keep the node tree for error positions.
 
-    Duplicate mapping keys are rejected with both lines."""
-    loader = yaml.SafeLoader(text)
+    Duplicate mapping keys are rejected with both lines. `loader_class` may resolve plain scalars
+    differently (annotation files read `no` as a word)."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
