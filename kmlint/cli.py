@@ -1,4 +1,4 @@
-"""The command line: `kmlint check` and `kmlint rules ...`; options in, exit status out, errors as one line."""
+"""The command line: `kmlint check`, `kmlint eval`, `kmlint server` and `kmlint rules ...`; options in, exit status out, errors as one line."""
 
 from __future__ import annotations
 
@@ -183,6 +183,18 @@ def eval_command(
         if not gate.passed:
             click.echo(f"kmlint: {gate.label} {gate.value:.3f} is below {gate.option} {gate.minimum:g}", err=True)
     sys.exit(1 if any(not gate.passed for gate in checks) else 0)
+
+
+@cli.command()
+@click.option("--baseline", "baseline_path", default=None, help="Report only findings not recorded in this baseline file.")
+@click.option("--rules-docs-url", default=None, help="Where docs/rules.md is published: diagnostics link built-in rules to their section there [default: each rule's first reference].")
+def server(baseline_path: str | None, rules_docs_url: str | None) -> None:
+    """Run the language server on standard input and output (for editors; see docs/editors.md)."""
+    # Imported here: pygls is needed by this command only, so `kmlint check` starts no slower.
+    from kmlint.baseline import load_baseline
+    from kmlint.server import serve
+
+    serve(load_baseline(baseline_path) if baseline_path else None, rules_docs_url)
 
 
 @cli.group()

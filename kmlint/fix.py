@@ -53,14 +53,23 @@ def encode_like(text: str, encoding: str, original: bytes) -> bytes | None:
         return None
 
 
-def plan_fixes(source: SourceFile, findings: Iterable[Finding]) -> tuple[str, int, list[Diagnostic]]:
-    """The fixed text, the number of fixes in it, and a note for each safe fix left out: one whose
-    words in the source are not exactly the words matched (markup, an entity or a line break inside
-    them, which a plain replacement would destroy), or one overlapping a fix already made."""
-    pieces: list[str] = []
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One safe fix: source[start:end] becomes `text`."""
+
+    start: int
+    end: int
+    text: str
+
+
+def safe_edits(source: SourceFile, findings: Iterable[Finding]) -> tuple[list[Edit], list[Diagnostic]]:
+    """The safe fixes of `findings`, in source order and never overlapping, and a note for each
+    one left out: one whose words in the source are not exactly the words matched (markup, an
+    entity or a line break inside them, which a plain replacement would destroy), or one
+    overlapping a fix already made."""
+    edits: list[Edit] = []
     notes: list[Diagnostic] = []
     position = 0
-    applied = 0
     for finding in sorted((f for f in findings if f.fixable and f.replacement is not None), key=lambda f: (f.start, f.end)):
         written = source.text[finding.start : finding.end]
         where = f"line {finding.line}, column {finding.column}: {finding.rule} not fixed"
@@ -70,12 +79,21 @@ def plan_fixes(source: SourceFile, findings: Iterable[Finding]) -> tuple[str, in
         if finding.start < position:
             notes.append(Diagnostic(source.path, "warning", f"{where}: it overlaps another fix"))
             continue
-        pieces.append(source.text[position : finding.start])
-        pieces.append(match_case(written, finding.replacement or ""))
+        edits.append(Edit(finding.start, finding.end, match_case(written, finding.replacement or "")))
         position = finding.end
-        applied += 1
+    return edits, notes
+
+
+def plan_fixes(source: SourceFile, findings: Iterable[Finding]) -> tuple[str, int, list[Diagnostic]]:
+    """The fixed text, the number of fixes in it, and a note for each safe fix left out (see safe_edits)."""
+    edits, notes = safe_edits(source, findings)
+    pieces: list[str] = []
+    position = 0
+    for edit in edits:
+        pieces += [source.text[position : edit.start], edit.text]
+        position = edit.end
     pieces.append(source.text[position:])
-    return "".join(pieces), applied, notes
+    return "".join(pieces), len(edits), notes
 
 
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

@@ -58,13 +58,13 @@ def _contents(rules: Sequence[Rule]) -> str:
         members = [rule for rule in rules if rule.category == category]
         if not members:
             continue
-        links = ", ".join(f"[{rule.id} {rule.name}](#{_anchor(rule)})" for rule in members)
+        links = ", ".join(f"[{rule.id} {rule.name}](#{anchor(rule)})" for rule in members)
         lines.append(f"- **{category}**: {links}")
     lines.append("")
     return "\n".join(lines)
 
 
-def _anchor(rule: Rule) -> str:
+def anchor(rule: Rule) -> str:
     # GitHub's heading anchors: lower case, spaces to hyphens, punctuation dropped.
     return f"{rule.id} {rule.name}".lower().replace(" ", "-")
 

@@ -151,3 +151,60 @@ def _unused_finding(source: SourceFile, directive: Directive) -> Finding:
         text=comment,
         context=normalize_phrase(comment),
     )
+
+
+# Markdown lines an inline comment must not be added to: a fence, a table row, a setext underline
+# or thematic break, a heading, an HTML line (a comment would change what they are).
+_MARKDOWN_SYNTAX_LINE = re.compile(r"[ \t>]*(?:`{3}|~{3}|\||[-=*_][-=*_ \t]*$|#|<)")
+_MARKDOWN_LIST_ITEM = re.compile(r"[ \t>]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_MARKDOWN_PREFIX = re.compile(r"[ \t]*(?:>[ \t]?)*")  # indentation and block-quote markers
+_INDENTATION = re.compile(r"[ \t]*")
+_ANY_BREAK = re.compile(r"\r\n|\r|\n")
+_TAG_START = re.compile(r"<[A-Za-z!/?]")
+
+
+def disable_next_line(source: SourceFile, doc: Document, finding: Finding, reason: str) -> tuple[int, str] | None:
+    """Where to insert what, so that a `kmlint-disable-next-line RULE -- reason` comment silences
+    `finding` without changing how the page renders; None where no comment can (plain text has no
+    comments; a line that starts inside a tag; Markdown front matter and tables).
+
+    The comment goes on a line of its own above the finding's line, indented like it. In Markdown,
+    where such a line would split a paragraph or a list, it goes at the end of the line before
+    instead (an inline comment), ahead of any trailing hard-break spaces or backslash."""
+    if source.kind not in ("html", "markdown"):
+        return None
+    comment = f"<!-- kmlint-disable-next-line {finding.rule} -- {reason} -->"
+    text = source.text
+    line_start = finding.start - (finding.column - 1)
+    opening = text.rfind("<", 0, line_start)
+    if opening > text.rfind(">", 0, line_start) and _TAG_START.match(text, opening):
+        return None  # a tag (an attribute value) continued from an earlier line: no comment fits there
+    line_text = source.lines.line_text(finding.line)
+    if source.kind == "markdown" and finding.line > 1:
+        block = doc.blocks[doc.block_index(finding.doc_start)]
+        if block.scope in ("title", "meta"):
+            return None  # front matter is YAML
+        previous = source.lines.line_text(finding.line - 1)
+        if "|" in line_text and ("|" in previous or line_text.lstrip(" \t>").startswith("|")):
+            return None  # a table row: a comment line would end the table, an inline one add a cell
+        continues_block = source.lines.position(doc.source_span(block.start, block.start + 1)[0])[0] < finding.line
+        if previous.strip() and (continues_block or _MARKDOWN_LIST_ITEM.match(line_text)) and not _MARKDOWN_SYNTAX_LINE.match(previous):
+            kept = previous.rstrip(" \t")
+            kept = (kept[:-1] if kept.endswith("\\") else kept).rstrip(" \t")
+            previous_start = line_start - len(_break_before(text, line_start)) - len(previous)
+            return previous_start + len(kept), " " + comment
+    prefix_match = (_MARKDOWN_PREFIX if source.kind == "markdown" else _INDENTATION).match(line_text)
+    prefix = prefix_match.group() if prefix_match else ""
+    newline = _break_before(text, line_start) if line_start else _first_break(text)
+    return line_start, prefix + comment + newline
+
+
+def _break_before(text: str, line_start: int) -> str:
+    """The line break that ends just before `line_start` (a line's first offset, not the first line's)."""
+    return "\r\n" if line_start >= 2 and text[line_start - 2 : line_start] == "\r\n" else text[line_start - 1 : line_start]
+
+
+def _first_break(text: str) -> str:
+    """The line break a file uses (its first one), "\\n" when it has none."""
+    found = _ANY_BREAK.search(text)
+    return found.group() if found else "\n"

@@ -215,3 +215,14 @@ def test_builtin_rules_test_passes(run_cli):
 def test_python_dash_m_and_version():
     done = subprocess.run([sys.executable, "-m", "kmlint", "--version"], capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 0 and done.stdout.startswith("kmlint, version ")
+
+
+def test_check_does_not_import_the_language_server(tmp_path):
+    # pygls and lsprotocol are for `kmlint server` only: `kmlint check` must not pay for them at start-up.
+    page = tmp_path / "page.md"
+    page.write_text("Hello.\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "kmlint", "check", str(page)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip().split(".")[0] for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "kmlint" in imported
+    assert not imported & {"pygls", "lsprotocol", "cattrs"}

@@ -56,9 +56,19 @@ def _rule_template(text: str) -> str:
 _MARKDOWN_SPECIAL = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>#|~"})
 
 
-def _markdown(text: str) -> str:
+def markdown_text(text: str) -> str:
     """Rule text as literal Markdown: its punctuation never turns into emphasis, links or HTML."""
     return text.translate(_MARKDOWN_SPECIAL)
+
+
+def markdown_references(rule: Rule) -> str:
+    """A rule's references as a Markdown list of links, with their dates."""
+    return "\n".join(f"- [{markdown_text(ref.title)}](<{ref.url}>){f' ({markdown_text(ref.date)})' if ref.date else ''}" for ref in rule.references)
+
+
+def help_uri(rule: Rule) -> str:
+    """Where a rule is explained, for a link from a result or a diagnostic: its first reference."""
+    return rule.references[0].url
 
 
 def _humanize(name: str) -> str:
@@ -79,13 +89,10 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
     )
     markdown = "\n\n".join(
         [
-            f"**Why it matters.** {_markdown(rule.rationale.strip())}",
-            f"**Safer wording.** {_markdown(suggestion)}",
-            *(["**Replacements.** " + _markdown("; ".join(swaps))] if swaps else []),
-            "**References.**\n"
-            + "\n".join(
-                f"- [{_markdown(ref.title)}](<{ref.url}>){f' ({_markdown(ref.date)})' if ref.date else ''}" for ref in rule.references
-            ),
+            f"**Why it matters.** {markdown_text(rule.rationale.strip())}",
+            f"**Safer wording.** {markdown_text(suggestion)}",
+            *(["**Replacements.** " + markdown_text("; ".join(swaps))] if swaps else []),
+            "**References.**\n" + markdown_references(rule),
         ]
     )
     return {
@@ -94,7 +101,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "shortDescription": {"text": f"{_humanize(rule.name)} ({rule.category})"},
         "fullDescription": {"text": rule.rationale.strip()},
         "help": {"text": text, "markdown": markdown},
-        "helpUri": rule.references[0].url,
+        "helpUri": help_uri(rule),
         "defaultConfiguration": {"level": LEVELS[rule.severity]},
         "properties": {"category": rule.category, "tags": ["compliance", rule.category]},
     }
