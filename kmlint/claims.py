@@ -22,12 +22,16 @@ def yes_no_question(doc: Document, low: int, high: int) -> bool:
     return _QUESTION_END.search(doc.folded, low, high) is not None and _YES_NO_OPENING.match(doc.folded, low) is not None
 
 
-# A call to action asks the reader to get in touch; its words sell a visit, not an effect.
+# A call to action asks the reader to get in touch; its words sell a visit, not an effect. Verbs
+# that are also nouns or other verbs ("Schedule III", "Text with ...", "Call volume") count only
+# with what follows them in a call to action.
 _CALL_TO_ACTION = re.compile(
-    r"[\"'(\[*#>\s-]*(?:please |)"
-    r"(?:book|schedule|call|phone|text|email|e-mail|contact|request|reserve|reach out|sign up|register|apply|enroll|enrol|"
-    r"get in touch|get started|learn more|find out more|click|tap|fill out|complete (?:our|the|a)|take (?:our|the|a) (?:quiz|assessment|survey)|"
-    r"ask (?:us|about)|speak (?:to|with)|talk (?:to|with) (?:us|our|a|one))\b"
+    r"[\"'(\[*#>\s-]*(?:please |)(?:"
+    r"(?:book|schedule|reserve|request|claim) (?:a|an|your|my|our|now|today|online|free)"
+    r"|(?:call|phone|text|email|e-mail|message|dm) (?:us|our|the clinic|today|now|\(?[0-9])"
+    r"|(?:contact|ask) (?:us|our|the clinic|today|now|about)|(?:apply|register|enroll|enrol) (?:now|today|online|for)"
+    r"|reach out|sign up|get in touch|get started|learn more|find out more|click|tap (?:here|the|below)|fill out|"
+    r"complete (?:our|the|a)|take (?:our|the|a) (?:quiz|assessment|survey)|(?:speak|talk) (?:to|with) (?:us|our|a|one))\b"
 )
 
 # Words that put a claim in someone else's mouth, or say it is false: "platforms promising fast

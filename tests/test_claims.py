@@ -70,6 +70,8 @@ def rule_ids(linter: Linter, text: str) -> list[str]:
         "What makes it bring instant relief so often?",
         "Instant relief from depression?",  # a headline, not a question
         "We are proud of the instant relief our patients feel.",
+        "Text with a line break: instant relief.",  # "text" is a call to action only as "text us"
+        "Schedule III drugs can bring instant relief, our ads said.",
     ],
 )
 def test_claims_are_flagged(linter, text):
