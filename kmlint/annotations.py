@@ -15,7 +15,8 @@ import yaml
 
 from kmlint.discover import Target, discover
 from kmlint.errors import AnnotationError, RuleError, SourceError
-from kmlint.ruleset import DOCUMENT_CATEGORIES, load_yaml, node_position, schema_message
+from kmlint.fsutil import Unreadable, read_regular
+from kmlint.ruleset import DOCUMENT_CATEGORIES, BoundedLoader, load_yaml, node_position, schema_message
 from kmlint.source import SourceFile, read_source
 
 if TYPE_CHECKING:
@@ -57,7 +58,11 @@ class Annotations:
     unannotated: tuple[str, ...]
 
 
-class _AnnotationLoader(yaml.SafeLoader):
+# An annotation file marks the claims of one page (of at most 16 MiB): a few hundred spans at most.
+MAX_ANNOTATION_BYTES = 4 * 1024 * 1024
+
+
+class _AnnotationLoader(BoundedLoader):
     """YAML 1.2 booleans (true and false only): a plain `no`, the document level, stays the word no."""
 
 
@@ -152,13 +157,13 @@ def load_annotation_file(path: str, pages: Mapping[str, list[Target]]) -> tuple[
 
 def _read(path: str) -> tuple[dict[str, Any], yaml.Node | None]:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_regular(path, MAX_ANNOTATION_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AnnotationError("annotation file is not UTF-8 text", path) from None
-    except OSError as error:
-        raise AnnotationError(f"cannot read annotation file ({error.strerror or error})", path) from None
+    except Unreadable as error:
+        raise AnnotationError(error.describe("annotation file"), path) from None
     try:
-        data, root = load_yaml(text, path, _AnnotationLoader)
+        data, root = load_yaml(text, path, loader_class=_AnnotationLoader)
     except RuleError as error:  # the YAML reader is shared with rule files
         raise AnnotationError(error.message, error.path, error.line, error.column) from None
     errors = list(_validator().iter_errors(data))

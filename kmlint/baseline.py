@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -11,7 +12,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from kmlint.document import normalize_phrase
 from kmlint.errors import ConfigError
 from kmlint.findings import FileResult, Finding
-from kmlint.fsutil import atomic_write
+from kmlint.fsutil import Unreadable, atomic_write, read_regular, write_problem
 
 FORMAT = "kmlint-baseline"
 VERSION = 1
@@ -22,6 +23,29 @@ Key = tuple[str, str, str]
 
 def finding_key(finding: Finding) -> Key:
     return (finding.rule, normalize_phrase(finding.text), finding.context)
+
+
+# A baseline holds about 300 bytes per finding: 64 MiB is some 200,000 findings, and bounds the
+# memory reading one takes. Its JSON is three levels deep; Python's parser recurses per level.
+MAX_BASELINE_BYTES = 64 * 1024 * 1024
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether JSON `text` opens more than `limit` arrays or objects inside one another (strings,
+    which may hold brackets, are left out): checked before the parser recurses into them."""
+    depth = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        if depth > limit:
+            return True
+    return False
 
 
 def _relative(path: str, root: str) -> str:
@@ -55,31 +79,35 @@ class Baseline:
 
 def load_baseline(path: str) -> Baseline:
     """Read a baseline file; anything else is a one-line error naming it (and the line for bad JSON)."""
-    if os.path.exists(path) and not os.path.isfile(path):
-        # A folder, or a device or named pipe: /dev/zero would be read until memory runs out, a
-        # pipe would wait for a writer forever.
-        raise ConfigError("baseline is not a regular file", path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise ConfigError("no such baseline file (write one with --write-baseline)", path) from None
-    except UnicodeDecodeError:
-        raise ConfigError("baseline is not UTF-8 text", path) from None
+        raw = read_regular(path, MAX_BASELINE_BYTES)
+    except Unreadable as error:
+        # A device or named pipe is never read: /dev/zero would fill the memory, a pipe would
+        # wait for a writer forever.
+        if error.problem == "missing":
+            raise ConfigError("no such baseline file (write one with --write-baseline)", path) from None
+        raise ConfigError(error.describe("baseline"), path) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ConfigError("baseline is not UTF-8 text", path, raw.count(b"\n", 0, error.start) + 1) from None
+    if _nested_deeper_than(text, MAX_JSON_DEPTH):
+        raise ConfigError(f"baseline JSON is nested more than {MAX_JSON_DEPTH} levels deep", path)
+    try:
+        data = json.loads(text, parse_constant=_not_json)
     except json.JSONDecodeError as error:
         raise ConfigError(f"invalid JSON in baseline: {error.msg}", path, error.lineno, error.colno) from None
-    except OSError as error:
-        raise ConfigError(f"cannot read baseline ({error.strerror or error})", path) from None
+    except ValueError as error:  # NaN or Infinity, which JSON does not have; an integer of thousands of digits
+        raise ConfigError(f"invalid JSON in baseline: {error}", path) from None
     if not isinstance(data, dict) or data.get(FORMAT) != VERSION or not isinstance(data.get("findings"), list):
         raise ConfigError(f"not a kmlint baseline (expected an object with \"{FORMAT}\": {VERSION} and a findings list)", path)
     counts: dict[str, Counter[Key]] = {}
     for index, entry in enumerate(data["findings"]):
-        try:
-            key = (entry["rule"], normalize_phrase(entry["text"]), entry["context"])
-            count = int(entry.get("count", 1))
-            counts.setdefault(entry["path"], Counter())[key] += count
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise ConfigError(f"baseline entry {index + 1}: expected path, rule, text, context and count", path) from None
+        fields = [entry.get(name) for name in ("path", "rule", "text", "context")] if isinstance(entry, dict) else [None]
+        count = entry.get("count", 1) if isinstance(entry, dict) else None
+        if not all(isinstance(value, str) for value in fields) or not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise ConfigError(f"baseline entry {index + 1}: expected path, rule, text and context (strings) and count (a whole number)", path)
+        counts.setdefault(entry["path"], Counter())[(entry["rule"], normalize_phrase(entry["text"]), entry["context"])] += count
     return Baseline(os.path.dirname(os.path.abspath(path)), counts)
 
 
@@ -89,6 +117,10 @@ class BaselineWriter:
     __slots__ = ("path", "root", "_counts", "_texts")
 
     def __init__(self, path: str):
+        # Checked before any file is linted: a run must not end in an error after its report.
+        problem = write_problem(path)
+        if problem:
+            raise ConfigError(f"cannot write baseline ({problem})", path)
         self.path = path
         self.root = os.path.dirname(os.path.abspath(path))
         self._counts: Counter[tuple[str, Key]] = Counter()

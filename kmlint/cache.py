@@ -76,7 +76,7 @@ def load(kind: str, entry: str | None, remember: bool = True) -> Any | None:
     if (kind, entry) in _memory:
         return _memory[kind, entry]
     folder = cache_folder()
-    if folder is None:
+    if folder is None or not _private(folder / kind):
         return None
     try:
         data = (folder / kind / entry).read_bytes()
@@ -90,6 +90,19 @@ def load(kind: str, entry: str | None, remember: bool = True) -> Any | None:
     if remember:
         _memory[kind, entry] = value
     return value
+
+
+def _private(folder: Path) -> bool:
+    """Whether entries in `folder` can only have been written by this user: it is theirs and no one
+    else may write in it. Entries are pickles, which run code as they load: a cache folder others
+    can write to (KMLINT_CACHE_DIR=/tmp/shared) is not read from."""
+    if not hasattr(os, "getuid"):
+        return True  # Windows: the user's own LOCALAPPDATA, guarded by its access lists
+    try:
+        info = folder.stat()
+    except (OSError, ValueError):
+        return False
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> None:

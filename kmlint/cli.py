@@ -53,7 +53,7 @@ def cli() -> None:
 @click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True, help="Colour in text output.")
 @click.option("--quiet", "-q", is_flag=True, help="Text output: one line per finding, no source or suggestion; github: no suggestion. Other formats ignore it.")
 @click.option("--statistics", is_flag=True, help="Text and github output: counts per rule before the summary. Other formats ignore it (json, sarif and html carry counts already).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes that lint files side by side [default: all cores]; the output is the same for any number.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Processes that lint files side by side [default: the cores kmlint may use; never more than those or the files]; the output is the same for any number.")
 @click.option("--config", "config_path", default=None, help="Config file to use instead of the nearest .kmlint.yaml or pyproject.toml [tool.kmlint].")
 @click.option("--report-unused-suppressions", is_flag=True, help="Report kmlint-disable comments that silence nothing (rule KM000).")
 @click.option("--baseline", "baseline_path", default=None, help="Report only findings not recorded in this baseline file.")
@@ -293,12 +293,7 @@ def rules_docs(output: str, check: bool, rule_paths: tuple[str, ...], no_builtin
 
     rules_loaded = _load_rules(rule_paths, not no_builtin_rules)
     if check:
-        try:
-            with open(output, encoding="utf-8", newline="") as handle:
-                current = handle.read()
-        except OSError as error:
-            raise KmlintError(f"cannot read {output} ({error.strerror or error})") from None
-        if current != ruledocs.render(rules_loaded):
+        if not ruledocs.is_current(rules_loaded, output):
             click.echo(f"{output} is out of date; run: kmlint rules docs --output {output}")
             sys.exit(1)
         click.echo(f"{output} is up to date.")

@@ -8,14 +8,17 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
 import yaml
 
 from kmlint.errors import ConfigError
 from kmlint.findings import SEVERITY_RANK
+from kmlint.fsutil import Unreadable, read_regular
+from kmlint.globs import Glob, GlobError
 from kmlint.ruleset import Rule, builtin_rules_dir, find_node, load_rules, load_yaml, node_position, schema_message
 from kmlint.selection import select_rules, selector_matches, split_selectors
+from kmlint.terms import shown
 
 if TYPE_CHECKING:
     import jsonschema
@@ -29,6 +32,12 @@ else:  # Python 3.10: the same parser, from PyPI
 CONFIG_NAMES = (".kmlint.yaml", ".kmlint.yml")
 PYPROJECT = "pyproject.toml"
 DEFAULT_FAIL_ON = "warning"
+# A config file is a few lines: a megabyte or 20,000 YAML nodes is far past any real one, and bounds
+# the time spent reading and validating it (PyYAML takes about 0.1 ms a node). An `extends` chain
+# longer than MAX_EXTENDS is a mistake, not a layout.
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_CONFIG_NODES = 20_000
+MAX_EXTENDS = 32
 
 _TOOL_TABLE = re.compile(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*[\"']?kmlint[\"']?[ \t]*[\].]", re.MULTILINE)
 _PRESET_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -40,14 +49,18 @@ Locator = Callable[[Sequence[Any], bool], "tuple[int | None, int | None]"]
 
 @dataclass(frozen=True, slots=True)
 class Origin:
-    """Where a configured value was written, for one-line errors."""
+    """Where a configured value was written, for one-line errors: a path into the file's data,
+    turned into a line and column only when an error is reported (finding a key's node takes a
+    pass over its mapping: done for every key of a large mapping, that would take quadratic time)."""
 
     path: str
-    line: int | None = None
-    column: int | None = None
+    at: tuple[Any, ...] = ()
+    key: bool = False  # point at the key rather than its value
+    locate: Locator | None = field(default=None, compare=False, repr=False)
 
     def error(self, message: str) -> ConfigError:
-        return ConfigError(message, self.path, self.line, self.column)
+        line, column = self.locate(self.at, self.key) if self.locate is not None else (None, None)
+        return ConfigError(message, self.path, line, column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,64 +69,6 @@ class Selector:
 
     text: str
     origin: Origin
-
-
-@dataclass(frozen=True, slots=True)
-class Glob:
-    """A path glob, matched against paths relative to `base` (the folder of the config file that set it).
-
-    `*` and `?` stay within one path segment and `**` crosses segments; a glob without a slash
-    matches any file or folder name; a glob that matches a folder matches everything inside it."""
-
-    pattern: str
-    base: str
-    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
-    _anchored: bool = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        core = self.pattern.strip().removeprefix("./").strip("/")
-        object.__setattr__(self, "_anchored", "/" in core)
-        object.__setattr__(self, "_regex", re.compile(_glob_to_regex(core)))
-
-    def matches(self, path: str) -> bool:
-        relative = os.path.relpath(os.path.abspath(path), self.base).replace(os.sep, "/")
-        parts = [part for part in relative.split("/") if part not in ("", ".")]
-        outside = bool(parts) and parts[0] == ".."
-        while parts and parts[0] == "..":
-            parts.pop(0)
-        if not self._anchored:
-            return any(self._regex.fullmatch(part) for part in parts)
-        return not outside and any(self._regex.fullmatch("/".join(parts[:end])) for end in range(1, len(parts) + 1))
-
-
-def _glob_to_regex(pattern: str) -> str:
-    out: list[str] = []
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if pattern.startswith("**/", index):
-            out.append("(?:[^/]*/)*")
-            index += 3
-            continue
-        if pattern.startswith("**", index):
-            out.append(".*")
-            index += 2
-            continue
-        if char == "*":
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[" and "]" in pattern[index + 2 :]:
-            close = pattern.index("]", index + 2)
-            body = pattern[index + 1 : close]
-            negate = body.startswith("!")
-            out.append("[" + ("^/" if negate else "") + re.escape(body[1:] if negate else body).replace("\\-", "-") + "]")
-            index = close + 1
-            continue
-        else:
-            out.append(re.escape(char))
-        index += 1
-    return "".join(out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,21 +137,22 @@ def find_config(start: str) -> str | None:
 
 def _has_tool_table(path: str) -> bool:
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return _TOOL_TABLE.search(handle.read()) is not None
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except Unreadable as error:
+        if error.problem == "too-large":  # it may hold kmlint's settings: not read, and said so
+            raise ConfigError(error.describe("config file"), path) from None
         return False  # an unreadable pyproject.toml is not ours to complain about unless named
+    except UnicodeDecodeError:
+        return False
+    return _TOOL_TABLE.search(text) is not None
 
 
 def load_config(explicit: str | None, start: str) -> Config:
     """The config named by --config, else the nearest one above `start`, else the defaults."""
     if explicit is not None:
-        if not os.path.isfile(explicit):
-            # A device or named pipe is never read: /dev/zero would not end, a pipe would wait.
-            raise ConfigError("config is not a regular file" if os.path.exists(explicit) else "no such config file", explicit)
-        return _load_file(explicit, ())
+        return _load_chain(explicit)
     found = find_config(start)
-    return _load_file(_display_path(found), ()) if found else Config()
+    return _load_chain(_display_path(found)) if found else Config()
 
 
 def _display_path(path: str) -> str:
@@ -204,28 +160,69 @@ def _display_path(path: str) -> str:
     return path if relative.startswith(".." + os.sep) else relative
 
 
-def _load_file(path: str, chain: tuple[str, ...]) -> Config:
-    identity = os.path.abspath(path)
+@dataclass(frozen=True, slots=True)
+class _File:
+    """One config file of an `extends` chain, read and checked against the schema."""
+
+    path: str
+    data: dict[str, Any]
+    locate: Locator
+
+    def origin(self, *at: Any, key: bool = False) -> Origin:
+        return Origin(self.path, at, key, self.locate)
+
+
+def _load_chain(path: str) -> Config:
+    """A config file and the files it extends, read one after another (a loop, not recursion:
+    a long chain cannot exhaust the stack), then layered from the last one up."""
+    try:
+        chain = [_read_file(path)]
+    except Unreadable as error:
+        raise ConfigError(error.describe("config file"), path) from None
+    seen = {os.path.abspath(path)}
+    while "extends" in chain[-1].data:
+        current = chain[-1]
+        where = current.origin("extends")
+        if len(chain) >= MAX_EXTENDS:
+            raise where.error(f"extends: more than {MAX_EXTENDS} config files in one chain")
+        target = _extends_target(current.data["extends"], where, os.path.dirname(os.path.abspath(current.path)))
+        if os.path.abspath(target) in seen:
+            raise where.error(f"extends: {current.data['extends']!r} leads back to this file")
+        seen.add(os.path.abspath(target))
+        try:
+            chain.append(_read_file(target))
+        except Unreadable as error:
+            value = current.data["extends"]
+            message = f"no such config file {value!r}" if error.problem == "missing" else f"{value!r}: {error.describe('config file')}"
+            raise where.error(f"extends: {message}") from None
+    config = Config()
+    for file in reversed(chain):
+        config = _layer(config, file)
+    return config
+
+
+def _read_file(path: str) -> _File:
+    """Read and validate one config file; Unreadable when it cannot be read at all (the caller
+    says where it was named)."""
     data, locate = _read_toml(path) if path.endswith(".toml") else _read_yaml(path)
-    return _layer(data, locate, path, os.path.dirname(identity), chain + (identity,))
+    _validate(data, locate, path)
+    return _File(path, data, locate)
 
 
 def _read_text(path: str) -> str:
+    data = read_regular(path, MAX_CONFIG_BYTES)
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except UnicodeDecodeError:
-        raise ConfigError("config file is not UTF-8 text", path) from None
-    except OSError as error:
-        raise ConfigError(f"cannot read config file ({error.strerror or error})", path) from None
-    return text
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError("config file is not UTF-8 text", path, line) from None
 
 
 def _read_yaml(path: str) -> tuple[dict[str, Any], Locator]:
     text = _read_text(path)
     if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, lambda _at, _key: (None, None)  # an empty config file means the defaults
-    data, node = load_yaml(text, path)
+    data, node = load_yaml(text, path, MAX_CONFIG_NODES)
     return data, _yaml_locator(node)
 
 
@@ -251,6 +248,8 @@ def _read_toml(path: str) -> tuple[dict[str, Any], Locator]:
         at = _TOML_ERROR_AT.search(message)
         line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
         raise ConfigError(f"invalid TOML: {_TOML_ERROR_AT.sub('', message)}", path, line, column) from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise ConfigError("invalid TOML: arrays or tables nested too deeply", path) from None
     tool = document.get("tool")
     if not isinstance(tool, dict) or "kmlint" not in tool:
         raise ConfigError("no [tool.kmlint] table", path)
@@ -289,13 +288,11 @@ def _validate(data: Any, locate: Locator, path: str) -> None:
     raise ConfigError(schema_message(error).removeprefix("file: "), path, line, column)
 
 
-def _layer(data: Any, locate: Locator, path: str, folder: str, chain: tuple[str, ...]) -> Config:
+def _layer(base: Config, file: _File) -> Config:
     """This file's settings on top of what it extends: a key set here replaces the inherited value,
     except `severity` and `per-file-ignores` (entries added, later ones win) and `rules` (added)."""
-    _validate(data, locate, path)
-
-    def origin(*at: Any, key: bool = False) -> Origin:
-        return Origin(path, *locate(at, key))
+    data, origin = file.data, file.origin
+    folder = os.path.dirname(os.path.abspath(file.path))
 
     def selectors(value: str | list[str], *at: Any) -> tuple[Selector, ...]:
         if isinstance(value, str):
@@ -305,7 +302,13 @@ def _layer(data: Any, locate: Locator, path: str, folder: str, chain: tuple[str,
     def strings(value: str | list[str]) -> list[str]:
         return [value] if isinstance(value, str) else list(value)
 
-    base = _extends(data["extends"], origin("extends"), folder, chain) if "extends" in data else Config()
+    def glob(pattern: str, where: Origin) -> Glob:
+        # Checked here, once: a glob that cannot work is an error at its place, never at match time.
+        try:
+            return Glob(pattern, folder)
+        except GlobError as error:
+            raise where.error(f"glob {pattern!r}: {error}") from None
+
     changes: dict[str, Any] = {}
     if "select" in data:
         changes["select"] = selectors(data["select"], "select")
@@ -316,7 +319,10 @@ def _layer(data: Any, locate: Locator, path: str, folder: str, chain: tuple[str,
     if "fail-on" in data:
         changes["fail_on"] = data["fail-on"]
     if "exclude" in data:
-        changes["exclude"] = tuple(Glob(pattern, folder) for pattern in strings(data["exclude"]))
+        listed = isinstance(data["exclude"], list)
+        changes["exclude"] = tuple(
+            glob(pattern, origin("exclude", index) if listed else origin("exclude")) for index, pattern in enumerate(strings(data["exclude"]))
+        )
     if "rules" in data:
         added_rules = []
         for index, written in enumerate(strings(data["rules"])):
@@ -331,28 +337,23 @@ def _layer(data: Any, locate: Locator, path: str, folder: str, chain: tuple[str,
         changes["severity"] = base.severity + added
     if "per-file-ignores" in data:
         added_ignores = tuple(
-            (Glob(pattern, folder), selectors(value, "per-file-ignores", pattern))
+            (glob(pattern, origin("per-file-ignores", pattern, key=True)), selectors(value, "per-file-ignores", pattern))
             for pattern, value in data["per-file-ignores"].items()
         )
         changes["per_file_ignores"] = base.per_file_ignores + added_ignores
     return replace(base, **changes)
 
 
-def _extends(value: str, where: Origin, folder: str, chain: tuple[str, ...]) -> Config:
-    """A bundled preset by name (a word without a slash or dot), or another config file by path
-    (relative to this one)."""
+def _extends_target(value: str, where: Origin, folder: str) -> str:
+    """The file `extends` names: a bundled preset by name (a word without a slash or dot), or
+    another config file by path (relative to this one)."""
     if _PRESET_NAME.match(value):
-        preset = resources.files("kmlint.presets").joinpath(f"{value}.yaml")
-        if not preset.is_file():
-            raise where.error(f"extends: unknown preset {value!r} (bundled: {', '.join(preset_names())})")
-        target = str(preset)
-    else:
-        target = os.path.join(folder, os.path.expanduser(value))
-        if not os.path.isfile(target):
-            raise where.error(f"extends: no such config file {value!r}")
-    if os.path.abspath(target) in chain:
-        raise where.error(f"extends: {value!r} leads back to this file")
-    return _load_file(target, chain)
+        bundled = preset_names()  # a name is looked up among them, never tried as a file (it may be 5,000 letters long)
+        if value not in bundled:
+            raise where.error(f"extends: unknown preset {shown(value)} (bundled: {', '.join(bundled)})")
+        return str(resources.files("kmlint.presets").joinpath(f"{value}.yaml"))
+    # A leading "./" says nothing a joined path needs: left out, messages name "site/base.yaml".
+    return os.path.join(folder, re.sub(r"^(?:\./+)+", "", os.path.expanduser(value)))
 
 
 def preset_names() -> list[str]:
@@ -377,12 +378,22 @@ def resolve(
     adds to its rules; `--fail-on` replaces its fail-on."""
     paths = ([str(builtin_rules_dir())] if builtin else []) + list(config.rules) + list(rule_paths)
     every = load_rules(paths)
+    known: dict[str, list[Rule]] = {}  # each selector's rules, worked out once however often it is written
+
+    def matching(selector: Selector) -> list[Rule]:
+        found = known.get(selector.text)
+        if found is None:
+            found = known[selector.text] = [rule for rule in every if selector_matches(rule, selector.text)]
+        if not found:
+            raise selector.origin.error(f"unknown rule, category or id prefix {selector.text!r} (see 'kmlint rules list')")
+        return found
+
     severities: dict[str, str] = {}
     for selector, level in config.severity:
-        for rule in _matching(every, selector):
+        for rule in matching(selector):
             severities[rule.id] = level
     for selector in (*(config.select or ()), *config.ignore):
-        _matching(every, selector)
+        matching(selector)
     if select:
         chosen = select_rules(every, select, ignore)
     else:
@@ -393,18 +404,11 @@ def resolve(
             chosen = [rule for rule in chosen if SEVERITY_RANK[severities.get(rule.id, rule.severity)] >= floor]
     file_ignores = FileIgnores(
         tuple(
-            (glob, frozenset(rule.id for selector in selectors for rule in _matching(every, selector)))
+            (glob, frozenset(rule.id for selector in selectors for rule in matching(selector)))
             for glob, selectors in config.per_file_ignores
         )
     )
     return Settings(tuple(chosen), severities, file_ignores, fail_on or config.fail_on or DEFAULT_FAIL_ON)
-
-
-def _matching(rules: Iterable[Rule], selector: Selector) -> list[Rule]:
-    found = [rule for rule in rules if selector_matches(rule, selector.text)]
-    if not found:
-        raise selector.origin.error(f"unknown rule, category or id prefix {selector.text!r} (see 'kmlint rules list')")
-    return found
 
 
 # -- positions in pyproject.toml ----------------------------------------------------------------

@@ -12,7 +12,7 @@ from kmlint.discover import Target
 from kmlint.engine import Linter
 from kmlint.errors import SourceError
 from kmlint.findings import Diagnostic, FileResult, Finding
-from kmlint.fsutil import ChangedOnDisk, atomic_write
+from kmlint.fsutil import ChangedOnDisk, NotRegular, atomic_write
 from kmlint.reporters import counted
 from kmlint.runner import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, StdinInput, lint_target
 from kmlint.source import SourceFile, read_bytes, read_source
@@ -138,6 +138,9 @@ def fix_target(linter: Linter, target: Target | StdinInput, write: bool, keep_do
         atomic_write(target.path, fixed, expected=data)
     except ChangedOnDisk:
         failure = Diagnostic(target.path, "error", "not fixed: the file changed after kmlint read it; it was not written")
+        return FileFix(_with(result, [*notes, failure]))
+    except NotRegular:  # replaced by a named pipe or folder since it was read
+        failure = Diagnostic(target.path, "error", "not fixed: no longer a regular file; nothing was written")
         return FileFix(_with(result, [*notes, failure]))
     except OSError as error:
         failure = Diagnostic(target.path, "error", f"not fixed: cannot write ({error.strerror or error}); the file is unchanged")

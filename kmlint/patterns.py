@@ -257,6 +257,27 @@ def _has_top_level_alternation(pattern: str) -> bool:
     return False
 
 
+def group_depth(pattern: str) -> int:
+    """How deeply the groups of `pattern` nest (escapes and character classes left out)."""
+    depth = deepest = 0
+    position = 0
+    while position < len(pattern):
+        char = pattern[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == "[":
+            position = _class_end(pattern, position)
+            continue
+        if char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+        position += 1
+    return deepest
+
+
 def _class_end(pattern: str, position: int) -> int:
     """Where the character class opening at `position` ends (just past its "]"); a "]" first in
     the class, or escaped, is one of its characters."""

@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from kmlint.fsutil import atomic_write
+from kmlint.errors import KmlintError
+from kmlint.fsutil import Unreadable, atomic_write, read_regular
 from kmlint.ruleset import DOCUMENT_CATEGORIES, SPAN_CATEGORIES, Rule
 
 HEADER = """\
@@ -44,7 +45,23 @@ def render(rules: Sequence[Rule]) -> str:
 
 def write(rules: Sequence[Rule], path: str | os.PathLike[str]) -> None:
     """Write the reference to `path` atomically (readers never see a half-written file)."""
-    atomic_write(str(path), render(rules).encode("utf-8"))
+    try:
+        atomic_write(str(path), render(rules).encode("utf-8"))
+    except OSError as error:
+        raise KmlintError(f"cannot write ({error.strerror or error})", str(path)) from None
+
+
+def is_current(rules: Sequence[Rule], path: str) -> bool:
+    """Whether `path` holds the reference as `render` writes it (read only if it is a regular file
+    of a sensible size: a named pipe or /dev/zero would never end)."""
+    expected = render(rules).encode("utf-8")
+    try:
+        current = read_regular(path, 4 * len(expected) + 2**20)
+    except Unreadable as error:
+        if error.problem == "too-large":
+            return False
+        raise KmlintError(error.describe("file"), path) from None
+    return current == expected
 
 
 def _code_key(rule: Rule) -> tuple[str, int]:

@@ -14,7 +14,8 @@ import yaml
 
 from kmlint import cache
 from kmlint.errors import RuleError
-from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase
+from kmlint.fsutil import Unreadable, file_type, read_regular
+from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase, shown
 
 if TYPE_CHECKING:
     import jsonschema
@@ -29,6 +30,12 @@ DOCUMENT_CATEGORIES = (
     "missing-crisis-resources", "missing-individual-results",
 )
 SEVERITIES = ("error", "warning", "info")
+# The shipped rule files are under 64 kB each: 4 MiB leaves room for generated ones and bounds the
+# time a rule file can take to read, parse and validate.
+MAX_RULE_FILE_BYTES = 4 * 1024 * 1024
+# Phrases one rule file may expand to: the pack's largest file has about 21,000, and the trie of
+# 100,000 takes some seconds to build on a first run (the start-up cache keeps it after that).
+MAX_PHRASES_PER_FILE = 100_000
 # Term lists a rule may carry, compiled to TermSets; everything else kind-specific stays as data.
 _TERM_FIELDS = ("phrases", "exceptions", "unless", "when", "mentions", "question")
 # Term lists checked only around a match (a sentence), where link text can count.
@@ -117,12 +124,15 @@ def _in_builtin_rules_dir(path: str) -> bool:
 def rule_files(path: str | os.PathLike[str]) -> list[Path]:
     """A rule file, or the YAML files in a folder (sorted, not recursive)."""
     target = Path(path)
-    if target.is_dir():
-        return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    try:
+        if target.is_dir():
+            return sorted(p for p in target.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError as error:
+        raise RuleError(f"cannot list rule folder ({error.strerror or error})", str(path)) from None
     if target.is_file():
         return [target]
     if target.exists():  # a device or a named pipe: never read (/dev/zero would not end)
-        raise RuleError("not a rule file or folder (not a regular file)", str(path))
+        raise RuleError(f"not a rule file or folder ({file_type(target.stat().st_mode)})", str(path))
     raise RuleError("no such rule file or folder", str(path))
 
 
@@ -150,11 +160,12 @@ def load_rules(paths: Iterable[str | os.PathLike[str]]) -> list[Rule]:
 def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
     display = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise RuleError("rule file is not UTF-8 text", display) from None
-    except OSError as error:
-        raise RuleError(f"cannot read rule file ({error.strerror or error})", display) from None
+        data = read_regular(display, MAX_RULE_FILE_BYTES)
+        text = data.decode("utf-8-sig")
+    except Unreadable as error:
+        raise RuleError(error.describe("rule file"), display) from None
+    except UnicodeDecodeError as error:
+        raise RuleError("rule file is not UTF-8 text", display, data.count(b"\n", 0, error.start) + 1) from None
     # A file read before (same name, same text) comes from the start-up cache: no YAML, no schema.
     entry = cache.key("rules", display, text)
     cached = cache.load("rules", entry)
@@ -168,9 +179,10 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
         worst = best_match(errors)
         line, column = node_position(node, worst.absolute_path)
         raise RuleError(schema_message(worst), display, line, column)
-    lists = _compile_lists(data.get("lists") or {}, node, display)
+    budget = _PhraseBudget()
+    lists = _compile_lists(data.get("lists") or {}, node, display, budget)
     rules = [
-        _build_rule(raw, lists, node, ("rules", index), display)
+        _build_rule(raw, lists, node, ("rules", index), display, budget)
         for index, raw in enumerate(data["rules"])
     ]
     cache.store("rules", entry, rules)
@@ -180,29 +192,74 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
 # -- YAML with positions -------------------------------------------------------------------
 
 
-def load_yaml(text: str, path: str, loader_class: type[yaml.SafeLoader] = yaml.SafeLoader) -> tuple[Any, yaml.Node | None]:
-    """Parse YAML safely (no object tags) and keep the node tree for error positions.
+# YAML a person writes is a few levels deep (a rule file: five). PyYAML builds nested collections
+# by recursion: a deeper file is refused at the node that goes too deep, long before the stack
+# would run out, whatever the stack already holds (an `extends` chain, a test runner).
+MAX_YAML_DEPTH = 64
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing collections nested more than MAX_YAML_DEPTH deep and files
+    of more than `max_nodes` nodes as written (PyYAML, in Python, takes about 0.1 ms a node: the
+    count is checked while the file is read, before a large one has taken its time)."""
+
+    def __init__(self, stream: str, path: str, max_nodes: int):
+        super().__init__(stream)
+        self._path = path
+        self._depth = 0
+        self._nodes = 0
+        self._max_nodes = max_nodes
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        self._nodes += 1
+        try:
+            if self._depth > MAX_YAML_DEPTH or self._nodes > self._max_nodes:
+                mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+                problem = f"YAML nested more than {MAX_YAML_DEPTH} levels deep" if self._depth > MAX_YAML_DEPTH else f"more than {self._max_nodes} YAML nodes"
+                raise RuleError(problem, self._path, mark.line + 1, mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def load_yaml(text: str, path: str, max_nodes: int | None = None, loader_class: type[BoundedLoader] = BoundedLoader) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML safely (no object tags, at most MAX_YAML_DEPTH levels and `max_nodes` nodes,
+    MAX_YAML_NODES by default, also once aliases are expanded) and keep the node tree for error
+    positions.
 
     Duplicate mapping keys are rejected with both lines. `loader_class` may resolve plain scalars
     differently (annotation files read `no` as a word)."""
-    loader = loader_class(text)
+    limit = MAX_YAML_NODES if max_nodes is None else max_nodes
+    try:
+        loader = loader_class(text, path, limit)  # reads (and checks) the first characters already
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, path) from None
     try:
         node = loader.get_single_node()
         if node is None:
             raise RuleError("empty YAML file", path)
-        _check_nodes(node, path)
+        _check_nodes(node, path, limit)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         problem = error.problem or error.context or "invalid YAML"
         raise RuleError(f"invalid YAML: {problem}", path, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.reader.ReaderError as error:
+        raise _reader_error(error, text, path) from None
     except yaml.YAMLError as error:
-        raise RuleError(f"invalid YAML: {error}", path) from None
-    except RecursionError:  # PyYAML composes nested collections recursively
-        raise RuleError("invalid YAML: nested too deeply", path) from None
+        raise RuleError(f"invalid YAML: {' '.join(str(error).split())}", path) from None
     finally:
         loader.dispose()
     return data, node
+
+
+def _reader_error(error: yaml.reader.ReaderError, text: str, path: str) -> RuleError:
+    """A character YAML does not allow (a control character, a lone surrogate), at its line and column."""
+    line = text.count("\n", 0, error.position) + 1
+    column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(error.character)
+    return RuleError(f"invalid YAML: character U+{code:04X} is not allowed", path, line, column)
 
 
 # Rule and config files are untrusted: aliases can make a small file stand for billions of nodes
@@ -211,9 +268,9 @@ def load_yaml(text: str, path: str, loader_class: type[yaml.SafeLoader] = yaml.S
 MAX_YAML_NODES = 200_000
 
 
-def _check_nodes(root: yaml.Node, path: str) -> None:
-    """Reject duplicate mapping keys (with both lines), an alias to a node that contains it, and
-    a file of more than MAX_YAML_NODES nodes once its aliases are expanded."""
+def _check_nodes(root: yaml.Node, path: str, max_nodes: int) -> None:
+    """Reject mapping keys that are not text or written twice (see _check_keys), an alias to a node that contains it, and
+    a file of more than `max_nodes` nodes once its aliases are expanded."""
     sizes: dict[int, int] = {}  # nodes done, and their size with aliases expanded
     open_nodes: set[int] = set()  # nodes whose children are being visited
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -223,8 +280,8 @@ def _check_nodes(root: yaml.Node, path: str) -> None:
         if children_done:
             open_nodes.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
-            if sizes[id(node)] > MAX_YAML_NODES:
-                raise RuleError(f"more than {MAX_YAML_NODES} YAML nodes once aliases are expanded", path)
+            if sizes[id(node)] > max_nodes:
+                raise RuleError(f"more than {max_nodes} YAML nodes once aliases are expanded", path)
             continue
         if id(node) in sizes:
             continue
@@ -232,7 +289,7 @@ def _check_nodes(root: yaml.Node, path: str) -> None:
             mark = node.start_mark
             raise RuleError("an alias refers to a node that contains it", path, mark.line + 1, mark.column + 1)
         if isinstance(node, yaml.MappingNode):
-            _reject_duplicate_keys(node, path)
+            _check_keys(node, path)
         open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)
@@ -246,9 +303,21 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _reject_duplicate_keys(node: yaml.MappingNode, path: str) -> None:
+_TEXT_KEY_TAGS = ("tag:yaml.org,2002:str", "tag:yaml.org,2002:merge")
+
+
+def _check_keys(node: yaml.MappingNode, path: str) -> None:
+    """Every key of kmlint's files is text (a glob, a selector, a name): a key YAML reads as a
+    number, a truth value, null, a date or a collection is refused at its place, and so is a
+    key written twice (with both lines)."""
     seen: dict[str, yaml.Node] = {}
     for key, _value in node.value:
+        if not isinstance(key, yaml.ScalarNode) or key.tag not in _TEXT_KEY_TAGS:
+            what = f"key {shown(key.value)}" if isinstance(key, yaml.ScalarNode) else "a key that is a list or mapping"
+            raise RuleError(
+                f"{what} is not text (YAML reads it as {key.tag.rsplit(':', 1)[-1]}); quote it",
+                path, key.start_mark.line + 1, key.start_mark.column + 1,
+            )
         if isinstance(key, yaml.ScalarNode):
             if key.value in seen:
                 first = seen[key.value].start_mark.line + 1
@@ -286,6 +355,8 @@ def node_position(root: yaml.Node | None, path: Iterable[Any]) -> tuple[int | No
 def schema_message(error: jsonschema.ValidationError) -> str:
     """A one-line message built from the failing validator and value, not jsonschema's prose."""
     where = ".".join(str(p) for p in error.absolute_path) or "file"
+    if len(where) > 100:  # a key of the file can be as long as the file
+        where = where[:100] + "..."
     kind = error.validator
     if kind == "required":
         missing = [name for name in error.validator_value if name not in (error.instance or {})]
@@ -293,15 +364,15 @@ def schema_message(error: jsonschema.ValidationError) -> str:
     if kind == "additionalProperties":
         allowed = set((error.schema.get("properties") or {}).keys())
         extra = sorted(k for k in (error.instance or {}) if k not in allowed)
-        return f"{where}: unknown key {extra[0]!r}" if extra else f"{where}: unknown key"
+        return f"{where}: unknown key {shown(extra[0])}" if extra else f"{where}: unknown key"
     if kind == "enum":
-        return f"{where}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        return f"{where}: {shown(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
     if kind == "const":
         return f"{where}: must be {error.validator_value!r}"
     if kind == "type":
         return f"{where}: expected {error.validator_value}, got {type(error.instance).__name__}"
     if kind == "pattern":
-        return f"{where}: {error.instance!r} does not match {error.validator_value}"
+        return f"{where}: {shown(error.instance)} does not match {error.validator_value}"
     if kind in ("minItems", "minProperties", "minLength"):
         return f"{where}: must not be empty"
     if kind == "false" or error.validator_value is False:
@@ -312,20 +383,38 @@ def schema_message(error: jsonschema.ValidationError) -> str:
         from jsonschema.exceptions import best_match
 
         return schema_message(best_match(error.context))
-    return f"{where}: {kind} check failed ({error.validator_value!r})"
+    return f"{where}: {kind} check failed ({shown(error.validator_value)})"
 
 
 # -- building rules ------------------------------------------------------------------------
 
 
-def _compile_lists(raw: Mapping[str, list[Any]], root: yaml.Node | None, path: str) -> dict[str, TermSet]:
+class _PhraseBudget:
+    """The phrases a rule file has expanded to so far (lists counted where they are used), against
+    MAX_PHRASES_PER_FILE: each costs time and memory in the trie, and a few lines of templates and
+    list references can stand for millions."""
+
+    __slots__ = ("spent",)
+
+    def __init__(self) -> None:
+        self.spent = 0
+
+    def spend(self, count: int) -> None:
+        self.spent += count
+        if self.spent > MAX_PHRASES_PER_FILE:
+            raise TermError(f"the rule file expands to more than {MAX_PHRASES_PER_FILE} phrases here (templates and lists counted where used)")
+
+
+def _compile_lists(raw: Mapping[str, list[Any]], root: yaml.Node | None, path: str, budget: _PhraseBudget) -> dict[str, TermSet]:
     lists: dict[str, TermSet] = {}
     for name, items in raw.items():
-        lists[name] = _termset(items, lists, root, ("lists", name), path)
+        lists[name] = _termset(items, lists, root, ("lists", name), path, budget)
     return lists
 
 
-def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> TermSet:
+def _termset(
+    items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str, budget: _PhraseBudget
+) -> TermSet:
     phrases: list[str] = []
     patterns = []
     links = False
@@ -341,35 +430,42 @@ def _termset(items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | N
                 named = lists.get(item[1:])
                 if named is None:
                     raise TermError(f"unknown list {item!r} (define it under 'lists:' in the same file)")
+                budget.spend(len(named.phrases))
                 phrases.extend(named.phrases)
                 patterns.extend(named.patterns)
                 links = links or named.links
             else:
-                phrases.extend(expand_phrase(item))
+                expanded = expand_phrase(item)
+                budget.spend(len(expanded))
+                phrases.extend(expanded)
         except TermError as error:
             line, column = node_position(root, at + (index,))
             raise RuleError(str(error), path, line, column) from None
     return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns), links)
 
 
-def _build_rule(raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str) -> Rule:
+def _build_rule(
+    raw: dict[str, Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str, budget: _PhraseBudget
+) -> Rule:
     line, _ = node_position(root, at)
-    terms = {name: _termset(raw[name], lists, root, at + (name,), path) for name in _TERM_FIELDS if name in raw}
+    terms = {name: _termset(raw[name], lists, root, at + (name,), path, budget) for name in _TERM_FIELDS if name in raw}
     if "patterns" in raw:
-        extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path)
+        extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path, budget)
         base = terms.get("phrases", TermSet())
         terms["phrases"] = TermSet(base.phrases, base.patterns + extra.patterns)
     swap: dict[str, str] = {}
     if "swap" in raw:
         for template, replacement in raw["swap"].items():
             try:
-                for phrase in expand_phrase(template):
+                expanded = expand_phrase(template)
+                budget.spend(len(expanded))
+                for phrase in expanded:
                     swap[phrase] = replacement
             except TermError as error:
                 key_line, key_column = node_position(root, at + ("swap", template))
                 raise RuleError(str(error), path, key_line, key_column) from None
         terms["phrases"] = TermSet(tuple(swap))
-    groups = {name: _termset(items, lists, root, at + ("groups", name), path) for name, items in (raw.get("groups") or {}).items()}
+    groups = {name: _termset(items, lists, root, at + ("groups", name), path, budget) for name, items in (raw.get("groups") or {}).items()}
     report = raw.get("report")
     if groups and report not in groups:
         report_line, report_column = node_position(root, at + ("report",))

@@ -60,24 +60,32 @@ TASKS_PER_WORKER = 4
 
 
 def default_jobs() -> int:
-    """The cores this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return os.cpu_count() or 1
+    """The CPUs this process may run on: os.process_cpu_count (Python 3.13 and later), else the
+    scheduler's affinity mask where there is one, else every CPU of the machine."""
+    counter = getattr(os, "process_cpu_count", None)
+    if counter is not None:
+        count = counter()
+    elif hasattr(os, "sched_getaffinity"):
+        count = len(os.sched_getaffinity(0))
+    else:
+        count = os.cpu_count()
+    return max(1, count or 1)
 
 
 def lint_all(
     linter: Linter, targets: Iterable[Target | StdinInput], jobs: int = 1, keep_document: bool = False
 ) -> Iterator[FileResult]:
     """Results in the order of `targets`, whatever `jobs` is: in this process for one job or one
-    file, else spread over a pool of `jobs` worker processes."""
+    file, else spread over a pool of worker processes, no more than `jobs`, the CPUs this process
+    may use, or the files (`--jobs 1000000` must not start a million processes)."""
     targets = iter(targets)
-    first = list(itertools.islice(targets, 2))
+    jobs = min(jobs, default_jobs())
+    first = list(itertools.islice(targets, max(jobs, 2)))
     if jobs <= 1 or len(first) < 2:
         for target in itertools.chain(first, targets):
             yield lint_target(linter, target, keep_document)
         return
-    yield from _lint_in_pool(linter, itertools.chain(first, targets), jobs, keep_document)
+    yield from _lint_in_pool(linter, itertools.chain(first, targets), min(jobs, len(first)), keep_document)
 
 
 def _lint_in_pool(

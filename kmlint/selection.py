@@ -23,8 +23,9 @@ def split_selectors(values: Iterable[str]) -> list[str]:
 
 
 def select_rules(rules: Sequence[Rule], select: Iterable[str] = (), ignore: Iterable[str] = (), source: str = "--select") -> list[Rule]:
-    selected = split_selectors(select)
-    ignored = split_selectors(ignore)
+    # Each selector once: a list that repeats one a thousand times costs no more than one.
+    selected = list(dict.fromkeys(split_selectors(select)))
+    ignored = list(dict.fromkeys(split_selectors(ignore)))
     for selector in selected + ignored:
         if not any(selector_matches(rule, selector) for rule in rules):
             raise ConfigError(f"unknown rule, category or prefix {selector!r} in {source}/--ignore")

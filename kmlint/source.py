@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import os
 import re
-import stat
 from array import array
 from dataclasses import dataclass, field
 
 from kmlint.errors import SourceError
+from kmlint.fsutil import Unreadable, read_regular, size_problem
 
 # Extensions linted when a folder is walked, and the extractor each one gets.
 KIND_BY_SUFFIX = {
@@ -198,56 +197,22 @@ codecs.register_error("latin1fallback", _latin1_fallback)
 
 
 def read_bytes(path: str) -> bytes:
-    """The bytes of a regular file; SourceError (one line, the file skipped) for anything else.
-
-    The file is opened without blocking and checked before it is read: opening a named pipe for
-    reading waits for a writer (forever, in a hook), and a device such as /dev/zero never ends."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    """The bytes of a regular file within MAX_FILE_BYTES; SourceError (one line, the file skipped)
+    for anything else: a named pipe or device is never read (see fsutil.read_regular)."""
     try:
-        descriptor = os.open(path, flags)
-    except FileNotFoundError:
-        raise SourceError("no such file (it may have been removed during the run); skipped", path) from None
-    except IsADirectoryError:
-        raise SourceError("is a folder; skipped", path) from None
-    except OSError as error:
-        raise SourceError(f"cannot read ({error.strerror or error}); skipped", path) from None
-    except ValueError:  # a NUL character in the name
-        raise SourceError("not a valid file name; skipped", path) from None
-    info = os.fstat(descriptor)
-    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
-        os.close(descriptor)
-        if stat.S_ISDIR(info.st_mode):
-            raise SourceError("is a folder; skipped", path)
-        if stat.S_ISREG(info.st_mode):
-            raise SourceError(_too_large(info.st_size), path)
-        raise SourceError(f"not a regular file ({_file_type(info.st_mode)}); skipped", path)
-    with os.fdopen(descriptor, "rb") as handle:
-        try:
-            # A byte more than its size: a file that grew since fstat (or reports no size, as
-            # under /proc) is read on, up to a byte past the limit. (read(n) reserves n bytes.)
-            data = handle.read(info.st_size + 1)
-            if len(data) > info.st_size:
-                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
-        except OSError as error:
-            raise SourceError(f"cannot read ({error.strerror or error}); skipped", path) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise SourceError(_too_large(len(data)), path)
-    return data
+        return read_regular(path, MAX_FILE_BYTES)
+    except Unreadable as error:
+        raise SourceError(_NOT_READ[error.problem].format(error.detail), path) from None
 
 
-def _too_large(size: int) -> str:
-    return f"too large to check ({size / 2**20:.0f} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB); skipped"
-
-
-def _file_type(mode: int) -> str:
-    """What a path that is not a regular file is, for the diagnostic."""
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a plain file either"
+_NOT_READ = {
+    "missing": "no such file (it may have been removed during the run); skipped",
+    "folder": "is a folder; skipped",
+    "not-regular": "not a regular file ({}); skipped",
+    "too-large": "too large to check ({}); skipped",
+    "os-error": "cannot read ({}); skipped",
+    "bad-name": "not a valid file name; skipped",
+}
 
 
 def read_source(path: str, kind: str | None = None, data: bytes | None = None) -> SourceFile:
@@ -255,6 +220,7 @@ def read_source(path: str, kind: str | None = None, data: bytes | None = None) -
     if data is None:
         data = read_bytes(path)
     elif len(data) > MAX_FILE_BYTES:
-        raise SourceError(_too_large(len(data)), path)
+        # Standard input is read only up to a little past the limit: its whole size is not known.
+        raise SourceError(f"too large to check ({size_problem(len(data), MAX_FILE_BYTES, exact=False)}); skipped", path)
     text, encoding, warnings = decode(data, path)
     return SourceFile(path=path, text=text, kind=kind or kind_for(path) or "text", encoding=encoding, warnings=warnings)

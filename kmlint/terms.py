@@ -15,7 +15,7 @@ import regex
 
 from kmlint import cache
 from kmlint.document import Document, normalize_phrase
-from kmlint.patterns import any_of, backtracking_risk, is_word_character, leading_words
+from kmlint.patterns import any_of, backtracking_risk, group_depth, is_word_character, leading_words
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
 # document, plus a second per 2 million characters, before its rule is abandoned. The regex
@@ -27,6 +27,14 @@ _CHARACTERS_PER_EXTRA_SECOND = 2_000_000
 # that matches nearly anything (`.`, `\w`): its rule is abandoned before the hits fill the memory.
 MAX_PATTERN_HITS = 100_000
 MAX_VARIANTS = 5000
+# A claim is a few words: the pack's longest phrase has 82 characters. Each character of a phrase
+# can nest one group deeper in the trie-shaped regular expression, and Python's `re` parses and
+# compiles groups by recursion (about 400 levels fit in its stack): 200 keeps a wide margin.
+MAX_PHRASE_LENGTH = 200
+# A rule's own regular expression may nest groups this deep (the regex module parses them by
+# recursion too); the pack's deepest nest 3.
+MAX_REGEX_DEPTH = 50
+_SHOWN_LENGTH = 100
 # What the scanner reports hits by: a rule's index in the run and the role of the terms.
 Tag = tuple[int, str]
 # A trie of characters: each key a character ("" marks the end of a phrase), each value the rest.
@@ -39,9 +47,10 @@ class TermError(ValueError):
 
 
 def expand_phrase(template: str) -> list[str]:
-    """Expand `(a|b|)` alternation groups of a phrase template into normalized literal phrases."""
+    """Expand `(a|b|)` alternation groups of a phrase template into normalized literal phrases
+    (with itertools.product: no recursion, whatever the number of groups or words)."""
     if template.count("(") != template.count(")"):
-        raise TermError(f"unbalanced parentheses in phrase {template!r}")
+        raise TermError(f"unbalanced parentheses in phrase {shown(template)}")
     options = []
     count = 1
     for part in _ALTERNATION.split(template):
@@ -49,20 +58,28 @@ def expand_phrase(template: str) -> list[str]:
             choices = part[1:-1].split("|")
         else:
             if "(" in part or ")" in part:
-                raise TermError(f"nested parentheses in phrase {template!r}")
+                raise TermError(f"nested parentheses in phrase {shown(template)}")
             choices = [part]
         options.append(choices)
         count *= len(choices)
         if count > MAX_VARIANTS:
-            raise TermError(f"phrase {template!r} expands to more than {MAX_VARIANTS} variants")
+            raise TermError(f"phrase {shown(template)} expands to more than {MAX_VARIANTS} variants")
     phrases = []
     for combination in itertools.product(*options):
         phrase = normalize_phrase("".join(combination))
+        if len(phrase) > MAX_PHRASE_LENGTH:
+            raise TermError(f"phrase {shown(phrase)} is longer than {MAX_PHRASE_LENGTH} characters; flag its key words instead")
         if phrase and phrase not in phrases:
             phrases.append(phrase)
     if not phrases:
-        raise TermError(f"phrase {template!r} is empty")
+        raise TermError(f"phrase {shown(template)} is empty")
     return phrases
+
+
+def shown(value: object) -> str:
+    """`value` quoted for a one-line message (repr), cut short when long: a rule file can hold megabytes."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_LENGTH else text[:_SHOWN_LENGTH] + "..."
 
 
 def phrase_key(text: str) -> str:
@@ -72,14 +89,18 @@ def phrase_key(text: str) -> str:
 
 def compile_regex(pattern: str) -> regex.Pattern[str]:
     """Compile a rule's regular expression; it runs over folded (lower-case) text."""
+    if group_depth(pattern) > MAX_REGEX_DEPTH:
+        raise TermError(f"regular expression {shown(pattern)} nests groups more than {MAX_REGEX_DEPTH} deep")
     try:
         compiled = regex.compile(pattern, regex.VERSION0)
     except regex.error as error:
-        raise TermError(f"invalid regular expression {pattern!r}: {error}") from None
+        raise TermError(f"invalid regular expression {shown(pattern)}: {error}") from None
+    except Exception as error:  # the regex module raises more than regex.error on odd input: ValueError for (?V1)
+        raise TermError(f"invalid regular expression {shown(pattern)}: {error}") from None
     risk = backtracking_risk(pattern)
     if risk:
         raise TermError(
-            f"regular expression {pattern!r} can take exponential time: {risk}; match each character one way "
+            f"regular expression {shown(pattern)} can take exponential time: {risk}; match each character one way "
             "only, or make the group atomic (?>...) or its repetition possessive (*+, ++)"
         )
     return compiled
@@ -111,18 +132,31 @@ def trie_pattern(phrases: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
-    def build(node: _Trie, last: str) -> str:
-        branches = []
-        for char, child in sorted(node.items(), key=lambda item: (_COMMON_FIRST.get(item[0], len(_COMMON_FIRST)), item[0])):
-            if char == "":
+    def branch_order(node: _Trie) -> list[tuple[str, _Trie]]:
+        children = [(char, child) for char, child in node.items() if char]
+        return sorted(children, key=lambda item: (_COMMON_FIRST.get(item[0], len(_COMMON_FIRST)), item[0]))
+
+    def build(top: _Trie, top_last: str) -> str:
+        # Depth first with a stack of its own, not by recursion: a phrase's length sets the depth.
+        # A frame: the node, the character leading to it, its children in order, the next child
+        # to build, and the regular expressions of the children built so far.
+        frames: list[tuple[_Trie, str, list[tuple[str, _Trie]], list[int], list[str]]] = [(top, top_last, branch_order(top), [0], [])]
+        done = ""
+        while True:
+            node, last, children, next_child, branches = frames[-1]
+            if next_child[0] < len(children):
+                char, child = children[next_child[0]]
+                next_child[0] += 1
+                frames.append((child, char, branch_order(child), [0], []))
                 continue
-            step = "[ -]?" if char == " " else re.escape(char)
-            branches.append(step + build(child, char))
-        if "" in node:
-            branches.append(r"(?!\w)" if is_word_character(last) else "")
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
+            if "" in node:
+                branches.append(r"(?!\w)" if is_word_character(last) else "")
+            done = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+            frames.pop()
+            if not frames:
+                return done
+            parent_branches = frames[-1][4]
+            parent_branches.append(("[ -]?" if last == " " else re.escape(last)) + done)
 
     word_starts = {c: n for c, n in root.items() if is_word_character(c)}
     other_starts = {c: n for c, n in root.items() if c and not is_word_character(c)}

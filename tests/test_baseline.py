@@ -103,7 +103,17 @@ def test_baseline_and_write_baseline_together_is_a_usage_error(run_cli, rules, s
         (None, "baseline.json: no such baseline file"),
         ('{"kmlint-baseline": 1,\n "findings": [}', "baseline.json:2:15: invalid JSON in baseline"),
         ('{"findings": []}', "baseline.json: not a kmlint baseline"),
-        ('{"kmlint-baseline": 1, "findings": [{"path": "x"}]}', "baseline.json: baseline entry 1: expected path, rule, text, context and count"),
+        ('{"kmlint-baseline": 1, "findings": [{"path": "x"}]}', "baseline.json: baseline entry 1: expected path, rule, text and context (strings)"),
+        # issue 14: nesting the parser would recurse into, numbers JSON does not have, odd counts
+        ("[" * 100_000 + "]" * 100_000, "baseline.json: baseline JSON is nested more than 64 levels deep"),
+        ('{"a": "[[[[' + "[" * 100 + '"}', "baseline.json: not a kmlint baseline"),
+        ('{"kmlint-baseline": 1, "findings": [{"count": NaN}]}', "baseline.json: invalid JSON in baseline: NaN is not a JSON number"),
+        ('{"kmlint-baseline": 1, "findings": [{"count": -Infinity}]}', "baseline.json: invalid JSON in baseline: -Infinity is not a JSON number"),
+        ('{"kmlint-baseline": 1, "findings": [{"count": ' + "9" * 5000 + "}]}", "baseline.json: invalid JSON in baseline: Exceeds the limit"),
+        (
+            '{"kmlint-baseline": 1, "findings": [{"path": "p", "rule": "r", "text": "t", "context": "c", "count": 1.5}]}',
+            "baseline.json: baseline entry 1: expected path, rule, text and context (strings) and count (a whole number)",
+        ),
     ],
 )
 def test_bad_baseline_is_a_one_line_error(run_cli, rules, site, tmp_path, content, message):
@@ -131,7 +141,8 @@ def test_a_baseline_that_is_no_regular_file_is_a_one_line_error(run_cli, rules, 
         os.mkfifo(baseline)  # opened for reading, it would wait for a writer forever
     result = run_cli("check", "--no-builtin-rules", "--rules", str(rules), "--baseline", str(baseline), "site")
     assert result.status == 2
-    assert result.err == f"kmlint: error: {baseline}: baseline is not a regular file\n"
+    expected = {"folder": "is a folder", "device": "is not a regular file (a device)", "named pipe": "is not a regular file (a named pipe)"}[kind]
+    assert result.err == f"kmlint: error: {baseline}: baseline {expected}\n"
 
 
 def test_failed_baseline_write_leaves_the_old_baseline(run_cli, rules, site, tmp_path, monkeypatch):

@@ -73,3 +73,15 @@ def test_an_openings_entry_that_is_no_automaton_is_built_again(cache_folder, mon
     _forget_memory(monkeypatch)
     automaton = opening_automaton(phrases)
     assert sorted(automaton.iter("a miracle cure, safe")) == [(13, 12), (19, 4)]
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getuid"), reason="POSIX owners and modes")
+def test_a_cache_folder_others_can_write_to_is_not_read(cache_folder, monkeypatch):
+    # Entries are pickles, which run code as they load (issue 14): a shared folder is not trusted.
+    entry = cache.key("test", "shared")
+    cache.store("things", entry, [1, 2, 3])
+    _forget_memory(monkeypatch)
+    (cache_folder / "things").chmod(0o777)
+    assert cache.load("things", entry) is None
+    (cache_folder / "things").chmod(0o700)
+    assert cache.load("things", entry) == [1, 2, 3]

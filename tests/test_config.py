@@ -3,6 +3,7 @@ severity overrides, per-file ignores, exclude globs, and every config error as o
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -237,6 +238,17 @@ _ONE_LINE = re.compile(r"^kmlint: error: (?P<where>[^\n]+?): (?P<message>[^\n]+)
         ("select: [TS101]\nselect: [TS201]\n", "3:1", "duplicate key 'select' (first at line 2)"),
         ("ignore: 5\n", "2:9", "ignore: expected string, got int"),
         ("exclude: [7]\n", "2:11", "expected string, got int"),
+        # issue 14: globs checked when the config is read, keys that are not text, nesting, extends
+        ("exclude: ['[z-a]']\n", "2:11", "glob '[z-a]': character range z-a is reversed (write a-z)"),
+        ("per-file-ignores:\n  'site/[9-0].md': TS101\n", "3:3", "glob 'site/[9-0].md': character range 9-0 is reversed (write 0-9)"),
+        ("exclude: ['" + "a" * 1001 + "']\n", "2:11", "is longer than 1000 characters"),
+        ("per-file-ignores:\n  1: TS101\n", "3:3", "key '1' is not text (YAML reads it as int); quote it"),
+        ("severity:\n  no: info\n", "3:3", "key 'no' is not text (YAML reads it as bool); quote it"),
+        ("select: " + "[" * 100 + "]" * 100 + "\n", "2:72", "YAML nested more than 64 levels deep"),
+        ("select: [TS101]\x07\n", "2:16", "invalid YAML: character U+0007 is not allowed"),
+        ("extends: ./site\n", "2:10", "extends: './site': config file is a folder"),
+        ("extends: /dev/zero\n", "2:10", "extends: '/dev/zero': config file is not a regular file (a device)"),
+        ("extends: " + "a" * 5000 + "\n", "2:10", "extends: unknown preset 'aaaa"),
     ],
 )
 def test_config_errors_are_one_line_with_file_line_and_column(project, run_cli, text, where, message):
@@ -296,9 +308,45 @@ def test_missing_explicit_config_is_an_error(project, run_cli):
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
 @pytest.mark.parametrize(
     ("option", "message"),
-    [("--config", "config is not a regular file"), ("--rules", "not a rule file or folder (not a regular file)")],
+    [("--config", "config file is not a regular file (a device)"), ("--rules", "not a rule file or folder (a device)")],
 )
 def test_a_device_as_config_or_rules_is_never_read(project, run_cli, option, message):
     # Read to the end, /dev/zero would fill the memory: it is refused by its kind, and said so.
     result = run_cli("check", option, "/dev/zero", str(project))
     assert (result.status, result.err) == (2, f"kmlint: error: /dev/zero: {message}\n")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_extends_naming_a_named_pipe_says_so(project, run_cli):
+    # It was "no such config file" (issue 14); opened for reading, a pipe would wait for a writer.
+    os.mkfifo(project / "pipe.yaml")
+    write_config(project, "extends: ./pipe.yaml\n")
+    result = run_cli("check", str(project / "site"))
+    message = "extends: './pipe.yaml': config file is not a regular file (a named pipe)"
+    assert (result.status, result.err) == (2, f"kmlint: error: {project / '.kmlint.yaml'}:1:10: {message}\n")
+
+
+def test_a_long_extends_chain_is_named_as_such(project, run_cli):
+    # It was "invalid YAML: nested too deeply" (issue 14): the chain is read in a loop, and stops at 32 files.
+    for number in range(40):
+        write_config(project, f"extends: ./c{number + 1}.yaml\n", f"c{number}.yaml")
+    write_config(project, "rules: [test-rules.yaml]\n", "c40.yaml")
+    result = run_cli("check", "--config", str(project / "c0.yaml"), str(project / "site"))
+    assert (result.status, result.err) == (2, f"kmlint: error: {project / 'c31.yaml'}:1:10: extends: more than 32 config files in one chain\n")
+    write_config(project, "extends: ./c40.yaml\n", "c30.yaml")  # 31 files: fine
+    assert run_cli("check", "--no-builtin-rules", "--config", str(project / "c0.yaml"), str(project / "site")).status == 1
+
+
+def test_a_config_file_over_its_size_limit_says_by_how_much(project, run_cli):
+    from kmlint.config import MAX_CONFIG_BYTES
+
+    config = write_config(project, "#" * MAX_CONFIG_BYTES + "\n")
+    result = run_cli("check", "--config", str(config), str(project / "site"))
+    expected = f"config file is too large ({MAX_CONFIG_BYTES + 1:,} bytes; the limit is 1 MiB = {MAX_CONFIG_BYTES:,} bytes)"
+    assert (result.status, result.err) == (2, f"kmlint: error: {config}: {expected}\n")
+
+
+def test_a_config_that_is_not_utf8_names_the_line(project, run_cli):
+    (project / ".kmlint.yaml").write_bytes(b"rules: [test-rules.yaml]\n# caf\xe9\n")
+    result = run_cli("check", str(project / "site"))
+    assert (result.status, result.err) == (2, f"kmlint: error: {project / '.kmlint.yaml'}:2: config file is not UTF-8 text\n")
