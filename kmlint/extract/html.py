@@ -10,16 +10,19 @@ from kmlint.extract.prose import WEB_ADDRESS, has_web_address, web_address_end
 
 # Elements rendered as blocks: they end a block of prose (sentences never cross them). Not table
 # rows and sections: text misplaced in a table is moved before it (foster parenting), where it
-# joins the text before the table; cells and captions are blocks.
+# joins the text before the table; cells and captions are blocks inside a table only (elsewhere the
+# tree builder drops their tags, as it drops html, head and body tags after the first).
 BLOCK_TAGS = frozenset(
-    """address article aside blockquote body caption center dd details dialog dir div dl dt fieldset
-    figcaption figure footer form frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html legend li listing
-    main menu nav ol optgroup option p plaintext pre search section summary td th ul xmp""".split()
+    """address article aside blockquote caption center dd details dialog dir div dl dt fieldset figcaption figure footer
+    form h1 h2 h3 h4 h5 h6 header hgroup hr legend li listing main menu nav ol optgroup option p plaintext pre search
+    section summary td th ul xmp""".split()
 )
+_CELLS = frozenset(("caption", "td", "th"))
+_VOID = frozenset("area base br col embed hr img image input keygen link meta param source track wbr".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Inline elements rendered as a box of their own (controls, media, replaced elements): the words on
 # either side of one are separate words.
-WORD_BREAKS = frozenset("applet audio br button canvas embed frame iframe img input keygen marquee meter object progress rp rt select textarea video".split())
+WORD_BREAKS = frozenset("applet audio br button canvas embed iframe img input keygen marquee meter object progress rp rt select textarea video".split())
 # Elements whose content is not read: the HTML tokenizer's raw text elements (noscript: scripting
 # on, as in a browser) and the content the tree builder keeps apart (template) or that is code, not
 # copy (code, pre and their kin). Script data has escapes of its own (_script_content_end).
@@ -72,7 +75,7 @@ _PLAIN_ATTRIBUTES = rf"(?:[{_WS}/]++|{_NOT_READ}[^{_WS}/>][^{_WS}/>=]*+{_VALUE})
 _END = rf"(?=[{_WS}/>])"
 _HEADING = rf"{_names(HEADINGS)}{_END}"
 # Blocks that need nothing more than a block boundary (the others go the general path).
-_BLOCK = rf"{_names(BLOCK_TAGS - HEADINGS - RAW_TEXT - HIDDEN - {'frameset', 'plaintext'})}{_END}"
+_BLOCK = rf"{_names(BLOCK_TAGS - HEADINGS - RAW_TEXT - HIDDEN - _CELLS - {'plaintext'})}{_END}"
 _FORMATTING = rf"{_names(FORMATTING)}{_END}"
 # Formatting tags right after a piece of text: read with it.
 _FORMATTING_TAGS = rf"(?:<(?:{_FORMATTING}{_PLAIN_ATTRIBUTES}|/{_FORMATTING}{_ATTRIBUTES})>)*+"
@@ -149,9 +152,10 @@ class HtmlReader:
         self.source = source
         self.scope = "body"
         self._aside: list[tuple[str, int, int]] = []
-        self._hidden: list[str] = []  # open elements whose content is not read
+        self._hidden: list[str] = []  # elements open in content that is not read (see _hidden_token)
         self._foreign: list[tuple[str, str, int]] = []  # open svg and math elements: name, namespace, kind
         self._frameset = False
+        self._tables = 0  # open tables: cells are blocks in them only
         self._title_length = 0  # document characters read from titles (they leave a frameset possible)
 
     def read(self, start: int, end: int) -> None:
@@ -229,7 +233,9 @@ class HtmlReader:
         if attributes_start < attributes_end and (name == "meta" or _ALT_OR_TITLE.search(source, attributes_start, attributes_end)):
             self._attributes(name, attributes_start, attributes_end)
         after = token.end("start")  # not token.end(): formatting tags may follow in the same token
-        if name in BLOCK_TAGS:
+        if name == "table":
+            self._tables += 1
+        if name in BLOCK_TAGS and (self._tables or name not in _CELLS):
             builder.block(self.scope)
             self.scope = "heading" if name in HEADINGS else "body"
         else:
@@ -272,6 +278,8 @@ class HtmlReader:
             blocked = builder.length > self._title_length or _FRAMESET_BLOCKERS.search(source, 0, token.start())
             if not blocked and not self._hidden:
                 self._frameset = True
+                # The frameset replaces the body, and the titles of what was in it.
+                self._aside = [aside for aside in self._aside if aside[0] == "meta"]
                 return after
             return None
         if name == "a" and _HREF.search(source, attributes_start, attributes_end):
@@ -283,7 +291,11 @@ class HtmlReader:
         if not token.group("end"):
             return end  # the input ends inside the tag
         name = token.group("end_name").lower()
-        if name in BLOCK_TAGS or name == "table":
+        if name == "table" and self._tables:
+            self._tables -= 1
+            builder.block(self.scope)
+            return None
+        if name in BLOCK_TAGS and (self._tables or name not in _CELLS):
             builder.block(self.scope)
             if name in HEADINGS:
                 self.scope = "body"
@@ -366,26 +378,28 @@ class HtmlReader:
         return end
 
     def _hidden_token(self, token: re.Match[str], end: int) -> int | None:
+        """A token in hidden content: only where it ends counts. `_hidden` holds the elements opened
+        since it began (the first is the template, code or pre that hides it)."""
         kind = token.lastgroup
+        hidden = self._hidden
         if kind == "start":
             if not token.group("start"):
                 return end
             name = token.group("name").lower()
-            if name in HIDDEN:
-                self._hidden.append(name)
-            elif name in RAW_TEXT or name in RCDATA:
+            if name in RAW_TEXT or name in RCDATA:
                 closer = _closer(name).search(self.source, token.end(), end)
                 return closer.end() if closer else end
-            elif name == "script":
+            if name == "script":
                 closer = _closer(name).match(self.source, self._script_content_end(token.end(), end), end)
                 return closer.end() if closer else end
-            elif name == "plaintext":
+            if name == "plaintext":
                 return end
+            if name not in _VOID:
+                hidden.append(name)
         elif kind == "end":
             name = token.group("end_name").lower()
-            if name in self._hidden:
-                while self._hidden.pop() != name:
-                    pass
+            if name in hidden:  # (an end tag that closes an element around it is not seen as such)
+                del hidden[len(hidden) - 1 - hidden[::-1].index(name) :]
         return None
 
     def _foreign_token(self, token: re.Match[str], end: int) -> int | None:
@@ -394,8 +408,9 @@ class HtmlReader:
         builder, source, foreign = self.builder, self.source, self._foreign
         kind = token.lastgroup
         _, namespace, current = foreign[-1]
+        shown = all(entry[2] != _FOREIGN_HIDDEN for entry in foreign)
         if kind == "rest":
-            if current != _FOREIGN_HIDDEN:
+            if shown:
                 self._text(token.start(), token.end(), nul="\ufffd")
             return None
         gap_end = token.end("gap")
@@ -406,7 +421,7 @@ class HtmlReader:
                 content = gap_end + 9
                 close = source.find("]]>", content, end)
                 stop = end if close < 0 else close
-                if current != _FOREIGN_HIDDEN:
+                if shown:
                     self._text(content, stop, references=False, nul="\ufffd")
                 return end if close < 0 else close + 3
             return None
@@ -423,14 +438,14 @@ class HtmlReader:
             if current == _INTEGRATION:
                 namespace = name
             attributes_start, attributes_end = token.span("attrs")
-            if attributes_start < attributes_end and _ALT_OR_TITLE.search(source, attributes_start, attributes_end):
+            if shown and attributes_start < attributes_end and _ALT_OR_TITLE.search(source, attributes_start, attributes_end):
                 self._attributes(name, attributes_start, attributes_end)
             builder.space(gap_end, token.end())
             if not token.group("attrs").endswith("/"):
                 if name in _INTEGRATION_POINTS[namespace] or (name == "annotation-xml" and _is_html_annotation(source, attributes_start, attributes_end)):
                     foreign.append((name, namespace, _INTEGRATION))
                 else:
-                    foreign.append((name, namespace, _FOREIGN_HIDDEN if name in ("script", "style") or name in HIDDEN else _FOREIGN))
+                    foreign.append((name, namespace, _FOREIGN_HIDDEN if name == "script" or name in RAW_TEXT or name in HIDDEN else _FOREIGN))
             return None
         if kind == "end":
             if not token.group("end"):
@@ -443,13 +458,12 @@ class HtmlReader:
                 while foreign and foreign[-1][2] != _INTEGRATION:
                     foreign.pop()
                 return token.start()
+            # Any other end tag closes the innermost open element of its name; one that matches
+            # none is dropped (kmlint does not track the HTML elements around the svg or math).
             for index in range(len(foreign) - 1, -1, -1):
                 if foreign[index][0] == name:
                     del foreign[index:]
                     return None
-            if name in BLOCK_TAGS or name in ("table", "tbody", "thead", "tfoot", "tr"):
-                foreign.clear()  # it closes an element the foreign content sits in
-                return token.start()
         return None
 
     # -- text and attributes ---------------------------------------------------------------
