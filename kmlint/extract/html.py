@@ -6,7 +6,7 @@ import re
 
 from kmlint.document import Document, DocumentBuilder
 from kmlint.extract.charrefs import REFERENCE, decode_reference
-from kmlint.extract.prose import WEB_ADDRESS, has_web_address, web_address_end
+from kmlint.extract.prose import WEB_ADDRESS, web_address_end
 
 # Elements rendered as blocks: they end a block of prose (sentences never cross them). Not table
 # rows and sections: text misplaced in a table is moved before it (foster parenting), where it
@@ -190,7 +190,12 @@ class HtmlReader:
                     elif to_body >= 0:
                         self.scope = "body"
                     continue
-                resume = self._markup(token, end)
+                if kind == "start":
+                    resume = self._start_tag(token, end)
+                elif kind == "end":
+                    resume = self._end_tag(token, end)
+                else:
+                    resume = self._markup(token, end)
                 if resume is not None:
                     position = resume
                     break
@@ -208,19 +213,13 @@ class HtmlReader:
     # -- tokens ---------------------------------------------------------------------------
 
     def _markup(self, token: re.Match[str], end: int) -> int | None:
-        """Read a markup token by the HTML rules; returns where reading goes on when that is not
-        the token's end (or the state changed), else None."""
-        kind = token.lastgroup
-        if kind == "start":
-            return self._start_tag(token, end)
-        if kind == "end":
-            return self._end_tag(token, end)
+        """Read a comment, bogus comment or doctype; returns where reading goes on after a comment."""
         gap_end = token.end("gap")
         if gap_end > token.start():
             self.builder.space(token.start(), gap_end)
-        if kind == "comment":
+        if token.lastgroup == "comment":
             return self._comment(gap_end, end)
-        return None  # a doctype or bogus comment
+        return None
 
     def _start_tag(self, token: re.Match[str], end: int) -> int | None:
         builder, source = self.builder, self.source
@@ -305,7 +304,7 @@ class HtmlReader:
         gap_end = token.end("gap")
         if gap_end > token.start():
             builder.space(token.start(), gap_end)
-        if name in WORD_BREAKS:  # </br> is read as <br>
+        if name == "br" or (name in WORD_BREAKS and name not in _VOID):  # </br> is read as <br>; </img> is dropped
             builder.space(gap_end, token.end("end"))
         return None
 
@@ -474,7 +473,7 @@ class HtmlReader:
         source, builder = self.source, self.builder
         chunk = source[start:end]
         has_references = references and "&" in chunk
-        has_web = has_web_address(chunk)
+        has_web = (":" in chunk and "://" in chunk) or "www." in chunk or "@" in chunk  # has_web_address, inlined: a hot path
         if not (has_references or has_web or "\x00" in chunk):
             builder.text(start, end)
             return
