@@ -76,6 +76,7 @@ CASES = [
     ("<svg><foreignObject><style>h</style>w</foreignObject></svg>", "w"),
     ("<math><annotation-xml encoding='text/html'><style>h</style>w</annotation-xml></math>", "w"),
     ("<svg><image alt=pic /></svg>", "pic"),
+    ("a<svg>b</svg>c<math>d</math>e", "a b c d e"),  # each a box of its own
     # Which elements separate words: blocks and boxes do, inline formatting does not.
     ("a<b>b</b>c<span>d</span><a href=x>e</a><em>f</em>", "abcdef"),
     ("a<button>b</button>c<marquee>d</marquee>e<search>f</search>g", "a b c d e f g"),
