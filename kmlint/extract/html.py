@@ -22,7 +22,9 @@ _VOID = frozenset("area base br col embed hr img image input keygen link meta pa
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Inline elements rendered as a box of their own (controls, media, replaced elements): the words on
 # either side of one are separate words.
-WORD_BREAKS = frozenset("applet audio br button canvas embed iframe img input keygen marquee math meter object progress rp rt select svg textarea video".split())
+WORD_BREAKS = frozenset(
+    "applet audio br button canvas embed iframe img input keygen marquee math meter object progress rp rt select svg textarea video".split()
+)
 # Elements whose content is not read: the HTML tokenizer's raw text elements (noscript: scripting
 # on, as in a browser) and the content the tree builder keeps apart (template) or that is code, not
 # copy (code, pre and their kin). Script data has escapes of its own (_script_content_end).
@@ -304,7 +306,8 @@ class HtmlReader:
         gap_end = token.end("gap")
         if gap_end > token.start():
             builder.space(token.start(), gap_end)
-        if name == "br" or (name in WORD_BREAKS and name not in _VOID):  # </br> is read as <br>; </img> is dropped
+        # </br> is read as <br>; </img> is dropped, and so is </svg> here (svg ends in _foreign_token).
+        if name == "br" or (name in WORD_BREAKS and name not in _VOID and name not in ("svg", "math")):
             builder.space(gap_end, token.end("end"))
         return None
 
