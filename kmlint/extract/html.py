@@ -41,6 +41,8 @@ BREAKOUT = frozenset(
     """b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol
     p pre ruby s small span strong strike sub sup table tt u ul var""".split()
 )
+# SVG elements that run on inside a line of text; every other svg and math element is a box of its own.
+_FOREIGN_INLINE = frozenset(("a", "textpath", "tspan"))
 _INTEGRATION_POINTS = {"svg": frozenset(("foreignobject", "desc", "title")), "math": frozenset(("mi", "mo", "mn", "ms", "mtext"))}
 # Start tags that tell the tree builder a page is not a frameset page ("frameset-ok", 13.2.6.4.7).
 _FRAMESET_BLOCKERS = re.compile(
@@ -419,7 +421,8 @@ class HtmlReader:
         if gap_end > token.start():
             builder.space(token.start(), gap_end)
         if kind == "other":
-            if current != _INTEGRATION and source.startswith("![CDATA[", gap_end + 1):
+            # CDATA sections are read wherever the current node is foreign (integration points too).
+            if source.startswith("![CDATA[", gap_end + 1):
                 content = gap_end + 9
                 close = source.find("]]>", content, end)
                 stop = end if close < 0 else close
@@ -442,7 +445,8 @@ class HtmlReader:
             attributes_start, attributes_end = token.span("attrs")
             if shown and attributes_start < attributes_end and _ALT_OR_TITLE.search(source, attributes_start, attributes_end):
                 self._attributes(name, attributes_start, attributes_end)
-            builder.space(gap_end, token.end())
+            if name not in _FOREIGN_INLINE:
+                builder.space(gap_end, token.end())
             if not token.group("attrs").endswith("/"):
                 if name in _INTEGRATION_POINTS[namespace] or (name == "annotation-xml" and _is_html_annotation(source, attributes_start, attributes_end)):
                     foreign.append((name, namespace, _INTEGRATION))
@@ -453,8 +457,8 @@ class HtmlReader:
             if not token.group("end"):
                 return end
             name = token.group("end_name").lower()
-            builder.space(gap_end, token.end())
             if name == "br" or name == "p":
+                builder.space(gap_end, token.end())
                 if current == _INTEGRATION:
                     return self._end_tag(token, end)
                 while foreign and foreign[-1][2] != _INTEGRATION:
@@ -465,6 +469,8 @@ class HtmlReader:
             for index in range(len(foreign) - 1, -1, -1):
                 if foreign[index][0] == name:
                     del foreign[index:]
+                    if name not in _FOREIGN_INLINE:
+                        builder.space(gap_end, token.end())
                     return None
         return None
 
