@@ -84,7 +84,8 @@ CASES = [
     ("a<br>b</br>c<img src=x>d<input>e<wbr>f", "a b c d ef"),
     ("<ul><li>a<li>b</ul><dl><dt>c<dd>d</dl><select><option>e<option>f</select>", "a b c d e f"),
     ("<table><tr><td>a</td><th>b</th></tr><caption>c</caption></table>", "a b c"),
-    ("x<table>y<tr><td>z</td></tr></table>", "xy z"),  # y is moved before the table
+    ("x<table>y<tr><td>z</td></tr>w</table>", "xyw z"),  # y and w are moved before the table
+    ("<a href=a>aba<table><tr><td><a href=b>br</td></tr>x</table>aoe", "abax br aoe"),
     ("a<td>b</td>c<tr>d", "abcd"),  # no table: the tree builder drops these tags
     ("<head>a</head><body>b</body>c", "abc"),
     ("a</p>b", "a b"),  # </p> without a <p> is an empty paragraph

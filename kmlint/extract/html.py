@@ -18,6 +18,14 @@ BLOCK_TAGS = frozenset(
     section summary td th ul xmp""".split()
 )
 _CELLS = frozenset(("caption", "td", "th"))
+_TABLE_STRUCTURE = frozenset("caption table tbody td tfoot th thead tr".split())
+# Text or a tag other than the table's own right after a table tag: text that may be misplaced.
+_MAY_FOSTER = re.compile(
+    r"(?:<table|</?t(?:r|body|head|foot)|</t[dh]|</caption)(?=[\t\n\f\r />])[^>]*>[\t\n\f\r ]*"
+    r"(?:[^<\t\n\f\r ]|<(?!/?(?:t[drh]|tbody|thead|tfoot|table|caption|col|colgroup|script|style|template|form|input)[\t\n\f\r />]|!--))",
+    re.IGNORECASE,
+)
+_TABLE_END = re.compile(r"</table[\t\n\f\r />]", re.IGNORECASE)
 _VOID = frozenset("area base br col embed hr img image input keygen link meta param source track wbr".split())
 HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Inline elements rendered as a box of their own (controls, media, replaced elements): the words on
@@ -159,7 +167,11 @@ class HtmlReader:
         self._hidden: list[str] = []  # elements open in content that is not read (see _hidden_token)
         self._foreign: list[tuple[str, str, int]] = []  # open svg and math elements: name, namespace, kind
         self._frameset = False
-        self._tables = 0  # open tables: cells are blocks in them only
+        # Per open table, whether a cell or caption of it is open: text in a table outside them is
+        # moved before the table by the tree builder (foster parenting).
+        self._cells: list[bool] = []
+        self._fostered: set[int] = set()  # where such text starts, when it was read before its table
+        self._foster: list[tuple[int, int]] | None = None  # set while looking ahead for it (_foster_text)
         self._title_length = 0  # document characters read from titles (they leave a frameset possible)
 
     def read(self, start: int, end: int) -> None:
@@ -173,6 +185,8 @@ class HtmlReader:
             for token in _TOKEN.finditer(source, position, end):
                 kind = token.lastgroup
                 if kind == "text" or kind == "rest":
+                    if self._cells and not self._cells[-1] and self._is_fostered(token.start(), token.end(kind)):
+                        continue
                     self._text(token.start(), token.end(kind))
                     continue
                 if kind == "link":
@@ -236,9 +250,10 @@ class HtmlReader:
         if attributes_start < attributes_end and (name == "meta" or _ALT_OR_TITLE.search(source, attributes_start, attributes_end)):
             self._attributes(name, attributes_start, attributes_end)
         after = token.end("start")  # not token.end(): formatting tags may follow in the same token
-        if name == "table":
-            self._tables += 1
-        if name in BLOCK_TAGS and (self._tables or name not in _CELLS):
+        cells = self._cells
+        if cells and name in _TABLE_STRUCTURE and name != "table":
+            cells[-1] = name in _CELLS
+        if name in BLOCK_TAGS and (cells or name not in _CELLS):
             builder.block(self.scope)
             self.scope = "heading" if name in HEADINGS else "body"
         else:
@@ -285,20 +300,53 @@ class HtmlReader:
                 self._aside = [aside for aside in self._aside if aside[0] == "meta"]
                 return after
             return None
+        if name == "table":
+            if not cells and self._foster is None and _MAY_FOSTER.search(source, after, _table_end_guess(source, after, end)):
+                # Text misplaced in the table goes before it, next to the text before it.
+                fostered = self._foster_text(token.start(), end)
+                for text_start, text_end in fostered:
+                    self._text(text_start, text_end)
+                    self._fostered.add(text_start)
+                if fostered:
+                    builder.block(self.scope)  # the table's own text follows, from earlier in the source
+            cells.append(False)
+            return None
         if name == "a" and _HREF.search(source, attributes_start, attributes_end):
             builder.link_start()
         return None
+
+    def _is_fostered(self, start: int, end: int) -> bool:
+        """For text in a table outside its cells: whether it was read before the table (or, while
+        looking ahead, is to be: it is noted and not read)."""
+        if self._foster is not None:
+            if len(self._cells) == 1 and self.source[start:end].strip(" \t\n\r\f"):
+                self._foster.append((start, end))
+            return True
+        return start in self._fostered
+
+    def _foster_text(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The text in the table whose tag starts at `start` that the tree builder moves before it:
+        the table read ahead by a reader of its own, up to its end tag."""
+        probe = HtmlReader(_Discard(self.source), self.source)
+        probe._foster = []
+        probe.read(start, end)
+        return probe._foster
 
     def _end_tag(self, token: re.Match[str], end: int) -> int | None:
         builder = self.builder
         if not token.group("end"):
             return end  # the input ends inside the tag
         name = token.group("end_name").lower()
-        if name == "table" and self._tables:
-            self._tables -= 1
-            builder.block(self.scope)
-            return None
-        if name in BLOCK_TAGS and (self._tables or name not in _CELLS):
+        cells = self._cells
+        if cells and name in _TABLE_STRUCTURE:
+            if name == "table":
+                cells.pop()
+                builder.block(self.scope)
+                if not cells and self._foster is not None:
+                    return end  # looking ahead: the table ends here
+                return None
+            cells[-1] = False
+        if name in BLOCK_TAGS and (cells or name not in _CELLS):
             builder.block(self.scope)
             if name in HEADINGS:
                 self.scope = "body"
@@ -533,6 +581,44 @@ def _is_html_annotation(source: str, start: int, end: int) -> bool:
             value = next((group for group in attribute.groups()[1:] if group is not None), "")
             return value.lower() in ("text/html", "application/xhtml+xml")
     return False
+
+
+def _table_end_guess(source: str, start: int, end: int) -> int:
+    """Where a table that starts at `start` likely ends (its first end tag), for a quick look."""
+    closer = _TABLE_END.search(source, start, end)
+    return closer.start() if closer else end
+
+
+class _Discard(DocumentBuilder):
+    """A builder that keeps nothing: for a reader that only looks ahead."""
+
+    def __init__(self, source: str) -> None:  # no super().__init__(): it would prepare the whole source
+        pass
+
+    @property
+    def length(self) -> int:
+        return 0
+
+    def text(self, start: int, end: int) -> None:
+        pass
+
+    def replaced(self, start: int, end: int, text: str) -> None:
+        pass
+
+    def space(self, start: int, end: int) -> None:
+        pass
+
+    def block(self, scope: str = "body") -> None:
+        pass
+
+    def directive(self, source_offset: int, comment: str) -> None:
+        pass
+
+    def link_start(self) -> None:
+        pass
+
+    def link_end(self) -> None:
+        pass
 
 
 def extract_html(source: str) -> Document:
