@@ -175,7 +175,7 @@ class HtmlReader:
         self._title_length = 0  # document characters read from titles (they leave a frameset possible)
 
     def read(self, start: int, end: int) -> None:
-        source, builder = self.source, self.builder
+        source, builder, cells = self.source, self.builder, self._cells
         position = start
         while position < end:
             if self._hidden or self._foreign or self._frameset:
@@ -185,7 +185,7 @@ class HtmlReader:
             for token in _TOKEN.finditer(source, position, end):
                 kind = token.lastgroup
                 if kind == "text" or kind == "rest":
-                    if self._cells and not self._cells[-1] and self._is_fostered(token.start(), token.end(kind)):
+                    if cells and not cells[-1] and self._is_fostered(token.start(), token.end(kind)):
                         continue
                     self._text(token.start(), token.end(kind))
                     continue
