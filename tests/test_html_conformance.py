@@ -61,6 +61,8 @@ CASES = [
     ("<template><script></template></script>a</template>b", "b"),
     ("<pre><!-- </pre> -->a</pre>b", "b"),
     ("<code><code>a</code>b</code>c", "c"),
+    ("<div><pre>a</div>b", "b"),  # </div> closes the pre inside it
+    ("<p><code>a</p>b</code>c", "c"),  # code is opened again after the paragraph
     ("<p>a<code/>b</code>c", "ac"),  # "/>" does not close an HTML element
     # Foreign content: svg and math text is shown (not their scripts and styles); an HTML tag
     # such as <p> or <b> ends it; CDATA in it is text.
@@ -89,6 +91,8 @@ CASES = [
     ("a<td>b</td>c<tr>d", "abcd"),  # no table: the tree builder drops these tags
     ("<head>a</head><body>b</body>c", "abc"),
     ("a</p>b", "a b"),  # </p> without a <p> is an empty paragraph
+    ("<p>a</div>b</ul>c</button>d", "abcd"),  # other end tags that close nothing are dropped
+    ("<div>a</div>b<button>c</button>d", "a b c d"),
     ("a<image alt=pic>b", "a b pic"),
     # Nothing after a frameset that was taken is shown; one after text is dropped.
     ("<frameset><frame title=menu><noframes>old</noframes></frameset>text", "menu"),
@@ -221,26 +225,27 @@ def test_spec_examples_html_is_read_as_a_browser_shows_it():
     assert 1 - len(differ) / len(examples) >= 0.98
 
 
-# Pieces of markup where the parsing rules decide what is shown. Left out: <select> (the spec's
-# parsing of it changed in 2025, after html5lib 1.1), <noscript> (html5lib parses as with scripting
-# off), <isindex> (html5lib 1.1 still expands it).
-_PIECES = """a b c <p> </p> <div> <b> </b> <i> <span> </span> <a href=x> </a> <br> <table> </table> <tr> <td> </td>
-<li> <ul> <svg> </svg> <tspan> </tspan> <math> </math> <mi> </mi> <foreignObject> </foreignObject> <desc> <title> </title> <textarea>
-</textarea> <style> </style> <script> </script> <!-- --> --!> <!--> <!---> <![CDATA[ ]]> <?x> <!x> </ x> </> &amp; &copy
-&gtb &notit; &#0; &#x80; & < > <template> </template> <code> </code> <pre> </pre> <xmp> </xmp> <plaintext> <img alt=p>
-<image alt=q> <span title=t> <button> </button> <head> <body> <h1> </h1> <font color=red> <frameset> <iframe> </iframe>""".split()
+# Pieces of markup where the parsing rules decide what is shown: the same words must be read.
+# Left out: <select> (the spec's parsing of it changed in 2025, after html5lib 1.1), <noscript>
+# (html5lib parses as with scripting off), <isindex> (html5lib 1.1 still expands it), </template>
+# (html5lib 1.1 leaves elements opened in a template open after it).
+_PIECES = """a|b|c|<p>|</p>|<div>|</div>|<b>|</b>|<i>|<span>|</span>|<a href=x>|</a>|<br>|<table>|</table>|<tr>|<td>|</td>|<li>|<ul>|</ul>|
+<svg>|</svg>|<tspan>|</tspan>|<math>|</math>|<mi>|</mi>|<foreignObject>|</foreignObject>|<desc>|<title>|</title>|<textarea>|</textarea>|
+<style>|</style>|<script>|</script>|<!--|-->|--!>|<!-->|<!--->|<![CDATA[|]]>|<?x>|<!x>|</ x>|</>|&amp;|&copy|&gtb|&notit;|&#0;|&#x80;|&|<|>|
+<template>|<code>|</code>|<pre>|</pre>|<xmp>|</xmp>|<plaintext>|<img alt=p>|<image alt=q>|<span title=t>|<span title='x>y'>|<button>|
+</button>|<head>|<body>|<h1>|</h1>|<font color=red>|<frameset>|<iframe>|</iframe>|<object>|</object>""".replace("\n", "").split("|")
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(_PIECES + [" ", "\n"]), max_size=10))
 @example(["<svg>", "<style>", "<b>", "a", "</b>"])
 @example(["<script>", "<!--", "<script>", "</script>", "a", "-->", "</script>", "b"])
 def test_what_is_shown_agrees_with_html5lib(pieces):
     source = "".join(pieces)
+    # html5lib 1.1 predates the rule that </p> ends svg and math content.
+    assume("</p>" not in pieces or not {"<svg>", "<math>"} & set(pieces))
     try:
         expected = reference_words(source)
     except AssertionError:  # html5lib 1.1 asserts on a few inputs (a <table> open at the end in math)
         assume(False)
-    # The same characters are shown. Where words split may differ: kmlint does not track which
-    # elements are open, and a stray </div> between two words joins them in a browser.
-    assert sorted("".join(kmlint_words(source))) == sorted("".join(expected))
+    assert kmlint_words(source) == expected

@@ -112,7 +112,7 @@ _TOKEN = re.compile(
     # that sets the scope (entering a heading, or leaving one or entering another block) sets it.
   | (?P<blocks>(?:[ \t\n\r\f]*+<(?:
           {_HEADING}{_PLAIN_ATTRIBUTES}>(?P<to_heading>)
-        | (?:/{_HEADING}{_ATTRIBUTES}|{_BLOCK}{_PLAIN_ATTRIBUTES})>(?P<to_body>)
+        | {_BLOCK}{_PLAIN_ATTRIBUTES}>(?P<to_body>)
         | /{_BLOCK}{_ATTRIBUTES}>
     ))++)
     # A link holding only text, with the whitespace before it.
@@ -122,6 +122,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+# A word may follow a tag (what follows is not a space, nor a tag that breaks words anyway).
+_WORD_AHEAD = re.compile(rf"(?![\t\n\f\r ]|<(?:{_BLOCK}|{_HEADING}|/?{_names(WORD_BREAKS)}{_END}))")
 # Inside template, code or foreign content, or after a frameset: every tag counts, no fast path.
 _GENERAL = re.compile(_MARKUP, re.VERBOSE)
 # Only meta tags and alt or title attributes give prose: other tags' attributes are not parsed.
@@ -141,6 +143,16 @@ _TEXT_SPECIALS = {
     for web in (False, True)
 }
 _CLOSERS: dict[str, re.Pattern[str]] = {}
+_TAGS_OF: dict[str, re.Pattern[str]] = {}
+_TAG_NAME = re.compile(rf"<(/?)([A-Za-z][^{_WS}/>]*+)")
+
+
+def _tag_of(name: str) -> re.Pattern[str]:
+    """Start and end tags of one element (group 1: "/" for an end tag)."""
+    pattern = _TAGS_OF.get(name)
+    if pattern is None:
+        pattern = _TAGS_OF[name] = re.compile(rf"<(/?){re.escape(name)}{_END}", re.IGNORECASE)
+    return pattern
 
 
 def _closer(name: str) -> re.Pattern[str]:
@@ -172,7 +184,9 @@ class HtmlReader:
         self._cells: list[bool] = []
         self._fostered: set[int] = set()  # where such text starts, when it was read before its table
         self._foster: list[tuple[int, int]] | None = None  # set while looking ahead for it (_foster_text)
+        self._open: dict[str, tuple[int, int]] = {}  # per element name: counted up to, how many open (_is_open)
         self._title_length = 0  # document characters read from titles (they leave a frameset possible)
+        self._hidden_text = False  # whether there was text in hidden content (it rules a frameset out)
 
     def read(self, start: int, end: int) -> None:
         source, builder, cells = self.source, self.builder, self._cells
@@ -182,12 +196,14 @@ class HtmlReader:
                 position = self._read_general(position, end)
                 continue
             # The tokens follow each other; skipped content and a change of state start a new search.
+            word_end = -1  # where the last text read ends (see "blocks")
             for token in _TOKEN.finditer(source, position, end):
                 kind = token.lastgroup
                 if kind == "text" or kind == "rest":
                     if cells and not cells[-1] and self._is_fostered(token.start(), token.end(kind)):
                         continue
                     self._text(token.start(), token.end(kind))
+                    word_end = token.end()
                     continue
                 if kind == "link":
                     gap_end = token.end("link_gap")
@@ -199,10 +215,16 @@ class HtmlReader:
                     if text_start < text_end:
                         self._text(text_start, text_end)
                     builder.link_end()
+                    word_end = token.end()
                     continue
                 if kind == "blocks":
-                    builder.block(self.scope)
                     to_heading, to_body = token.start("to_heading"), token.start("to_body")
+                    # End tags between two words that close nothing are dropped (<p>a</div>b is
+                    # "ab"). Looked at only there: a run with a start tag is a block anyway.
+                    if to_heading < 0 and to_body < 0 and token.start() == word_end and _WORD_AHEAD.match(source, token.end(), end) and self._all_stray(token):
+                        word_end = token.end()
+                        continue
+                    builder.block(self.scope)
                     if to_heading > to_body:
                         self.scope = "heading"
                     elif to_body >= 0:
@@ -217,6 +239,8 @@ class HtmlReader:
                 if resume is not None:
                     position = resume
                     break
+                if token.start() == word_end:
+                    word_end = token.end()  # an inline tag: the word may go on after it
             else:
                 return
 
@@ -292,14 +316,7 @@ class HtmlReader:
                 return after
             return None
         if name == "frameset":
-            # Taken only where no text or content came first; then nothing after it is shown.
-            blocked = builder.length > self._title_length or _FRAMESET_BLOCKERS.search(source, 0, token.start())
-            if not blocked and not self._hidden:
-                self._frameset = True
-                # The frameset replaces the body, and the titles of what was in it.
-                self._aside = [aside for aside in self._aside if aside[0] == "meta"]
-                return after
-            return None
+            return after if self._take_frameset(token) else None
         if name == "table":
             if not cells and self._foster is None and _MAY_FOSTER.search(source, after, _table_end_guess(source, after, end)):
                 # Text misplaced in the table goes before it, next to the text before it.
@@ -314,6 +331,16 @@ class HtmlReader:
         if name == "a" and _HREF.search(source, attributes_start, attributes_end):
             builder.link_start()
         return None
+
+    def _take_frameset(self, token: re.Match[str]) -> bool:
+        """Whether a frameset start tag is taken: only where no text or content came first. Then
+        nothing after it is shown; it replaces the body, and the titles of what was in it."""
+        if self._hidden_text or self.builder.length > self._title_length or _FRAMESET_BLOCKERS.search(self.source, 0, token.start()):
+            return False
+        self._frameset = True
+        self._hidden.clear()
+        self._aside = [aside for aside in self._aside if aside[0] == "meta"]
+        return True
 
     def _is_fostered(self, start: int, end: int) -> bool:
         """For text in a table outside its cells: whether it was read before the table (or, while
@@ -347,6 +374,8 @@ class HtmlReader:
                 return None
             cells[-1] = False
         if name in BLOCK_TAGS and (cells or name not in _CELLS):
+            if name not in _CELLS and name != "p" and not self._closes_something(name, token.end("gap")):
+                return None  # it closes nothing: dropped
             builder.block(self.scope)
             if name in HEADINGS:
                 self.scope = "body"
@@ -357,9 +386,36 @@ class HtmlReader:
         if gap_end > token.start():
             builder.space(token.start(), gap_end)
         # </br> is read as <br>; </img> is dropped, and so is </svg> here (svg ends in _foreign_token).
-        if name == "br" or (name in WORD_BREAKS and name not in _VOID and name not in ("svg", "math")):
+        if name == "br" or (name in WORD_BREAKS and name not in _VOID and name not in ("svg", "math") and self._is_open(name, gap_end)):
             builder.space(gap_end, token.end("end"))
         return None
+
+    def _all_stray(self, token: re.Match[str]) -> bool:
+        """Whether a run of block tags is only end tags that close nothing (not </p>: it makes a
+        paragraph of its own)."""
+        tags = token.group()
+        if tags.count("<") != tags.count("</"):
+            return False  # a start tag: a block begins anyway
+        for tag in _TAG_NAME.finditer(self.source, token.start(), token.end()):
+            name = tag.group(2).lower()
+            if not tag.group(1) or name == "p" or self._closes_something(name, tag.start()):
+                return False
+        return True
+
+    def _closes_something(self, name: str, position: int) -> bool:
+        """Whether an end tag closes an element (a heading's closes a heading of any level)."""
+        if name in HEADINGS:
+            return any([self._is_open(heading, position) for heading in sorted(HEADINGS)])
+        return self._is_open(name, position)
+
+    def _is_open(self, name: str, position: int) -> bool:
+        """Whether an element `name` is open at `position`, by its start and end tags before it
+        (counted once: each look goes on from the last one for that name)."""
+        scanned, open_count = self._open.get(name, (0, 0))
+        for tag in _tag_of(name).finditer(self.source, scanned, position):
+            open_count = max(open_count - 1, 0) if tag.group(1) else open_count + 1
+        self._open[name] = (max(position, scanned), open_count)
+        return open_count > 0
 
     def _comment(self, start: int, end: int) -> int:
         """A comment from its "<!--" at `start`: it ends at "-->" or "--!>", and "<!-->" and "<!--->"
@@ -434,6 +490,10 @@ class HtmlReader:
         since it began (the first is the template, code or pre that hides it)."""
         kind = token.lastgroup
         hidden = self._hidden
+        if kind == "rest":
+            if self.source[token.start() : token.end()].strip(" \t\n\r\f"):
+                self._hidden_text = True  # text, even unread, rules out a frameset
+            return None
         if kind == "start":
             if not token.group("start"):
                 return end
@@ -446,12 +506,23 @@ class HtmlReader:
                 return closer.end() if closer else end
             if name == "plaintext":
                 return end
+            if name == "frameset" and self._take_frameset(token):
+                return token.end()
             if name not in _VOID:
                 hidden.append(name)
         elif kind == "end":
             name = token.group("end_name").lower()
-            if name in hidden:  # (an end tag that closes an element around it is not seen as such)
+            if name in hidden:
                 del hidden[len(hidden) - 1 - hidden[::-1].index(name) :]
+            elif (
+                "template" not in hidden
+                and (name in BLOCK_TAGS or (name in WORD_BREAKS and name not in _VOID))
+                and name not in _CELLS
+                and self._is_open(name, token.end("gap"))
+            ):
+                # It closes an element around the hidden one (<div><pre>x</div>), and so that one;
+                # code is a formatting element, which the tree builder opens again after.
+                hidden[:] = ["code"] if "code" in hidden else []
         return None
 
     def _foreign_token(self, token: re.Match[str], end: int) -> int | None:
@@ -483,7 +554,7 @@ class HtmlReader:
                 return end
             name = token.group("name").lower()
             if current == _INTEGRATION and name not in ("svg", "math"):
-                return self._start_tag(token, end)
+                return self._start_tag(token, end) if shown else None
             if current != _INTEGRATION and (name in BREAKOUT or (name == "font" and _FONT_BREAKOUT.search(source, *token.span("attrs")))):
                 while foreign and foreign[-1][2] != _INTEGRATION:
                     foreign.pop()
