@@ -144,6 +144,7 @@ _TEXT_SPECIALS = {
 }
 _CLOSERS: dict[str, re.Pattern[str]] = {}
 _TAGS_OF: dict[str, re.Pattern[str]] = {}
+_ANY_HEADING = "h[1-6]"  # headings close each other: counted as one
 _TAG_NAME = re.compile(rf"<(/?)([A-Za-z][^{_WS}/>]*+)")
 
 
@@ -151,7 +152,7 @@ def _tag_of(name: str) -> re.Pattern[str]:
     """Start and end tags of one element (group 1: "/" for an end tag)."""
     pattern = _TAGS_OF.get(name)
     if pattern is None:
-        pattern = _TAGS_OF[name] = re.compile(rf"<(/?){re.escape(name)}{_END}", re.IGNORECASE)
+        pattern = _TAGS_OF[name] = re.compile(rf"<(/?){name if name == _ANY_HEADING else re.escape(name)}{_END}", re.IGNORECASE)
     return pattern
 
 
@@ -404,9 +405,7 @@ class HtmlReader:
 
     def _closes_something(self, name: str, position: int) -> bool:
         """Whether an end tag closes an element (a heading's closes a heading of any level)."""
-        if name in HEADINGS:
-            return any([self._is_open(heading, position) for heading in sorted(HEADINGS)])
-        return self._is_open(name, position)
+        return self._is_open(_ANY_HEADING if name in HEADINGS else name, position)
 
     def _is_open(self, name: str, position: int) -> bool:
         """Whether an element `name` is open at `position`, by its start and end tags before it
