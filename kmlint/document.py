@@ -236,6 +236,11 @@ class DocumentBuilder:
         self._links: list[tuple[int, int]] = []
         self._link_start: int | None = None
 
+    @property
+    def length(self) -> int:
+        """How many characters of document text there are so far."""
+        return self._length
+
     # -- pieces ---------------------------------------------------------------------------
 
     def text(self, start: int, end: int) -> None:
