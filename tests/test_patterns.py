@@ -27,6 +27,12 @@ from kmlint.terms import Scanner, TermSet, compile_regex, phrase_openings
         (r"\b(?:a(?:b|c)?)\W", ["ab", "ac", "a"]),
         (r"\b100\%", ["100%"]),  # ends in a non-word character: whatever follows may start a word
         (r"\b(cure|fix)s?\b", ["cures", "cure", "fixs", "fix"]),
+        # At least one character that cannot continue a word follows: the words are whole.
+        (r"\b(?:can|may)[ ](?:fast|now)", ["can", "may"]),
+        (r"\bkicks in[ ]fast", ["kicks in"]),
+        (r"\bcan +fast", ["can"]),
+        (r"\bcan\s{1,2}fast", ["can"]),
+        (r"\bcan[ \t,;-]fast", ["can"]),
         # What follows may continue the last word: cut back to whole words.
         (r"\b(?:in|from) (?:a|the) (?:19|20)\d\d\b", ["in a", "in the", "from a", "from the"]),
         # More texts than MAX_LEADING_WORDS: stop before the group that would make too many.
@@ -43,6 +49,11 @@ def test_leading_words_of_a_pattern(pattern, words):
         r"(?:relief|cure)\b",  # no \b before: a match may start inside a word
         r"\bcure",  # the word may go on ("cured"), and the trie wants it to end
         r"\b(?:cure|heal)[a-z]*\b",  # ditto
+        r"\bcure\s?d\b",  # the word may go on after no space at all ("cured")
+        r"\bcure\W*d\b",  # ditto
+        r"\bcure[ ]{0,2}d\b",  # ditto
+        r"\bcure[^ ]",  # a negated class: a letter may follow
+        r"\bcure[ -z]",  # a range from a space to a letter
         r"\b(?:19|20)\d\d",  # digits follow: the word goes on
         r"\bcure\b|miracle",  # a top-level alternative does not start with the words
         r"\b(?:cure|heal)+\b",  # repeated: not a finite set
@@ -66,6 +77,7 @@ ANCHORED = [
     r"\b(?:can|may) (?:[a-z]+ ){0,2}?(?:fast|quickly)\b",
     r"\b(?:kicks? in|works)\s(?:fast|now)",
     r"\bnon-?(?:addictive|habit)\b",
+    r"\b(?:can|may)[ ](?:fast|now)\b",
 ]
 WORDS = ["relief", "better", "work", "works", "within", "in", "hours", "days", "can", "may", "fast", "quickly",
          "kicks", "kick", "now", "non", "addictive", "habit", "xrelief", "relieff"]
@@ -94,6 +106,17 @@ def test_anchored_patterns_find_what_finditer_finds(pieces, phrases):
     for index, pattern in enumerate(patterns, 1):
         expected = sorted(m.span() for m in regex.finditer(pattern, text) if m.end() > m.start())
         assert hits.get((index, "match"), []) == expected, pattern
+
+
+def test_a_pattern_whose_word_may_go_on_is_tried_where_it_does():
+    # \s? may match nothing, so "cure" is not a whole word in a match: the pattern runs everywhere.
+    pattern = compile_regex(r"\bcure\s?d\b")
+    scanner = Scanner()
+    scanner.add(TermSet(phrases=("cure",)), (0, "match"))
+    scanner.add(TermSet(patterns=(pattern,)), (1, "match"))
+    scanner.compile()
+    hits, _ = scanner.scan("it cured me; a cure d")
+    assert hits == {(0, "match"): [(15, 19)], (1, "match"): [(3, 8), (15, 21)]}
 
 
 # Phrases of three and more words: the automaton that finds where phrases may start knows only
