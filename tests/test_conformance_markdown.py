@@ -12,13 +12,12 @@ from xml.etree import ElementTree
 import html5lib
 import pytest
 import regex
+from conftest import SHARED
 
 from kmlint.engine import Linter
 from kmlint.extract import extract
 from kmlint.ruleset import load_rules
 from kmlint.source import SourceFile
-
-from conftest import SHARED
 
 CONFORMANCE = SHARED / "conformance"
 SPECS = {"commonmark": "commonmark-examples.json", "gfm": "gfm-examples.json"}
@@ -27,9 +26,12 @@ FLOOR = 0.98
 
 # Examples where the words differ, each with the reason. The test fails when one of them starts
 # agreeing, so that the list stays honest.
-_FRONT_MATTER = "the file opens with --- lines: front matter to kmlint (as to GitHub, Jekyll and Hugo), not a thematic break and a setext heading"
-_PRE_ACROSS_BLOCKS = "a <pre> opened in one HTML block and closed in a later one: kmlint reads each HTML block on its own, so the Markdown paragraph between them is prose (a browser puts it in the <pre>)"
-_ESCAPED_ADDRESS = "an e-mail address broken by a backslash escape (foo\\+@bar.example.com): the address is found after the escape, so the word before it is read"
+_FRONT_MATTER = "the file opens with --- lines: front matter to kmlint (as to GitHub, Jekyll, Hugo), not a thematic break and a heading"
+_PRE_ACROSS_BLOCKS = (
+    "a <pre> opened in one HTML block and closed in a later one: kmlint reads each HTML block on its own, so the Markdown "
+    "paragraph between them is prose (a browser puts it in the <pre>)"
+)
+_ESCAPED_ADDRESS = "an e-mail address broken by a backslash escape (foo\\+@...): found after the escape, so the word before it is read"
 _COMMENT_RULES = "GFM 0.29 predates CommonMark 0.31's comment rules (<!--> is a comment, -- may be inside one); kmlint follows 0.31"
 KNOWN: dict[str, dict[int, str]] = {
     "commonmark": {96: _FRONT_MATTER, 148: _PRE_ACROSS_BLOCKS, 608: _ESCAPED_ADDRESS},
