@@ -7,7 +7,7 @@ import html
 import re
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 import pyromark
 
@@ -28,6 +28,8 @@ _PARSER = pyromark.Markdown(options=_OPTIONS)
 
 # Inline elements: their start and end leave the words around them joined ("foo*bar*" is one word).
 _INLINE_TAGS = frozenset(("Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript"))
+# Emphasis delimiters that open or close nothing come as text of their own (see _stray_delimiter).
+_DELIMITERS = frozenset("*~")
 # Links whose text is their address: not prose.
 _ADDRESS_LINKS = frozenset(("Autolink", "Email"))
 # Inline HTML elements whose content is not copy (their Markdown text is left out too).
@@ -53,28 +55,41 @@ _DEFINITION = re.compile(
 )
 # Leaf blocks: no link reference definition inside their ranges.
 _LEAF_BLOCKS = frozenset(("Paragraph", "Heading", "CodeBlock", "HtmlBlock", "Table"))
-_NON_ASCII_BYTES = re.compile(rb"[\x80-\xbf]+")  # UTF-8 continuation bytes: one run per character or more
+# Every byte of a non-ASCII character as 0x80, every ASCII byte as 0: where they are is found by bytes.find.
+_HIGH_BYTES = bytes(0x80 if byte >= 0x80 else 0 for byte in range(256))
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _char_offsets(text: str) -> Callable[[int], int] | None:
-    """The character offset of each UTF-8 byte offset pyromark gives, or None when they are the
-    same (ASCII text)."""
-    if text.isascii():
-        return None
-    # A lone surrogate (never in decoded files) takes three bytes, as U+FFFD does.
-    encoded = text.encode("utf-8", "surrogatepass")
-    run_ends: list[int] = []
-    extra: list[int] = [0]  # continuation bytes up to and including each run
-    for run in _NON_ASCII_BYTES.finditer(encoded):
-        run_ends.append(run.end())
-        extra.append(extra[-1] + run.end() - run.start())
+class _Utf8Offsets:
+    """The character offsets of the UTF-8 byte offsets pyromark gives: the same up to `first`, the
+    first byte of a non-ASCII character (the length of the text when there is none), which is
+    most offsets of most pages (a page has a few curly quotes, if any)."""
 
-    def char_offset(byte_offset: int) -> int:
+    __slots__ = ("first", "_run_ends", "_extra")
+
+    def __init__(self, encoded: bytes):
+        high = encoded.translate(_HIGH_BYTES)
+        self._run_ends: list[int] = []  # where each run of non-ASCII characters ends, in bytes
+        self._extra = [0]  # bytes beyond one per character, up to the end of each run
+        at = high.find(0x80)
+        self.first = len(encoded) if at < 0 else at
+        while at >= 0:
+            end = high.find(0, at)
+            if end < 0:
+                end = len(high)
+            self._run_ends.append(end)
+            self._extra.append(self._extra[-1] + end - at - len(encoded[at:end].decode("utf-8")))
+            at = high.find(0x80, end)
+
+    def char(self, byte_offset: int) -> int:
         # A byte offset is never inside a character: the runs before it are the ones ending at or before it.
-        return byte_offset - extra[bisect.bisect_right(run_ends, byte_offset)]
+        return byte_offset - self._extra[bisect.bisect_right(self._run_ends, byte_offset)]
 
-    return char_offset
+    def span(self, span: pyromark.event.Range) -> tuple[int, int]:
+        """An event's source range, in characters."""
+        if span["end"] <= self.first:
+            return span["start"], span["end"]
+        return self.char(span["start"]), self.char(span["end"])
 
 
 def _occurrences(text: str, strings: Iterable[str]) -> Iterator[int]:
@@ -99,24 +114,26 @@ class MarkdownReader:
         self.html = HtmlReader(self.builder, source)
         # Where an address may be in the source (see autolink.py), and the source's end.
         self._marks = sorted(_occurrences(source, MARKS)) + [len(source)]
-        # Source text kept as it is, not yet given to the builder: [_run_start, _run_end), with
-        # "\n" line breaks in it when _run_lines.
-        self._run_start = self._run_end = -1
-        self._run_lines = False
         # Alt text and titles: pieces of (start, end, text): text None for source kept as it is,
         # "" for a word break, else the text the range stands for.
         self._asides: list[list[tuple[int, int, str | None]]] = []
         self._labels: set[str] = set()  # of links by reference that have a title (found at their definition)
-        self._leaf_ranges: list[tuple[int, int]] = []  # where no link reference definition can be
+        self._leaf_spans: list[pyromark.event.Range] = []  # where no link reference definition can be
 
     def read(self) -> Document:
         source = self.source
         body_start = self._front_matter()
-        body = source[body_start:] if body_start else source
-        if not body.isascii() and _SURROGATE.search(body):
-            body = _SURROGATE.sub("\ufffd", body)  # pyromark takes UTF-8; the same length in characters and bytes
-        self._events(body, body_start)
-        self._definition_titles()
+        # The front matter as a blank line, so that Markdown offsets are source offsets.
+        fence_end = len(source[:body_start].rstrip("\r\n"))
+        body = " " * fence_end + source[fence_end:] if body_start else source
+        try:
+            encoded = body.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (never in a decoded file): U+FFFD is as long, in characters and in bytes
+            body = _SURROGATE.sub("\ufffd", body)
+            encoded = body.encode("utf-8")
+        offsets = _Utf8Offsets(encoded)
+        self._events(body, offsets)
+        self._definition_titles(offsets)
         builder = self.builder
         self.html.finish()
         for pieces in self._asides:
@@ -126,83 +143,116 @@ class MarkdownReader:
 
     # -- events ---------------------------------------------------------------------------------
 
-    def _events(self, body: str, shift: int) -> None:
+    def _events(self, body: str, offsets: _Utf8Offsets) -> None:
         source, builder = self.source, self.builder
-        char_offset = _char_offsets(body)
+        first_high, char_offset, event_span = offsets.first, offsets.char, offsets.span
+        keep = self._keep
+        # Source text kept as it is, not yet given to the builder: [run_start, run_end), "\n" line
+        # breaks in it when run_lines (a paragraph's lines: one range, one call to the builder).
+        run_start = run_end = -1
+        run_lines = False
         skipping = 0  # inside code blocks and address links: their text is not prose
         hidden: list[str] = []  # open inline HTML elements whose content is not copy (code, script, ...)
         alt: list[tuple[int, int, str | None]] | None = None  # an image's alt text, while in one
+        plain = True  # text is prose, in place: not skipping, nothing hidden, no alt text
         images = 0
-        links: list[tuple[int, int, str, str, str]] = []  # open links and images: start, end, type, title, label
+        links: list[tuple[pyromark.event.Range, str, str, str]] = []  # open links and images: span, type, title, label
         html_block: list[tuple[int, int]] = []
+        leaf_spans = self._leaf_spans
         # An event is a one-key dict (pyromark types them as a union of TypedDicts) or a bare
         # string: read by key, as Any, which keeps the loop free of isinstance tests.
         events: Iterable[tuple[Any, pyromark.event.Range]] = _PARSER.events_with_range(body)
         for event, span in events:
-            if char_offset is None:
-                start = span["start"] + shift
-                end = span["end"] + shift
-            else:
-                start = char_offset(span["start"]) + shift
-                end = char_offset(span["end"]) + shift
+            if event.__class__ is dict:
+                text = event.get("Text")
+                if text is not None:  # most events: text, kept in runs
+                    start = span["start"]
+                    end = span["end"]
+                    if end > first_high:
+                        start = char_offset(start)
+                        end = char_offset(end)
+                    if end - start == len(text):  # the source as it is (an entity is longer than what it stands for)
+                        if plain and text not in _DELIMITERS:
+                            if start != run_end:
+                                if run_end > run_start:
+                                    keep(run_start, run_end, run_lines)
+                                    run_lines = False
+                                run_start = start
+                            run_end = end
+                            continue
+                        if text in _DELIMITERS and self._stray_delimiter(start):
+                            continue
+                    if not plain:
+                        if alt is not None and not skipping and not hidden:
+                            alt.append((start, end, None if end - start == len(text) else text))
+                        continue
+                    if end - start == len(text):  # a "*" or "~" inside a word: shown
+                        if start != run_end:
+                            if run_end > run_start:
+                                keep(run_start, run_end, run_lines)
+                                run_lines = False
+                            run_start = start
+                        run_end = end
+                        continue
+            elif event == "SoftBreak" and run_end >= 0:
+                start = span["start"]
+                if start > first_high:
+                    start = char_offset(start)
+                if start == run_end and source[start] == "\n":
+                    run_end = start + 1  # the next line joins the run (unless it is indented)
+                    run_lines = True
+                    continue
+            # Any other event ends the run of text.
+            if run_end > run_start:
+                keep(run_start, run_end, run_lines)
+                run_lines = False
+            run_start = run_end = -1
             if event.__class__ is str:  # SoftBreak, HardBreak, Rule
                 if skipping or hidden:
                     continue
+                start, end = event_span(span)
                 if alt is not None:
                     alt.append((start, end, ""))
-                elif event == "SoftBreak" and start == self._run_end and end == start + 1 and source[start] == "\n":
-                    self._run_end = end  # the lines of a paragraph: one range
-                    self._run_lines = True
+                elif event == "Rule":
+                    builder.block()
                 else:
-                    self._flush()
-                    if event == "Rule":
-                        builder.block()
-                    else:
-                        builder.space(start, end)
+                    builder.space(start, end)
                 continue
-            text = event.get("Text")
-            if text is not None:
-                if skipping or hidden or start == end:
-                    continue
-                if (text == "*" or text == "~") and end == start + 1 and self._stray_delimiter(start):
-                    continue
-                if alt is not None:
-                    alt.append((start, end, None if end - start == len(text) else text))
-                elif end - start == len(text):  # the source as it is (an entity is longer than what it stands for)
-                    if start != self._run_end:
-                        self._flush()
-                        self._run_start = start
-                    self._run_end = end
-                else:
-                    self._flush()
-                    builder.replaced(start, end, text)
+            if text is not None:  # an entity: text that stands for its source range
+                builder.replaced(start, end, text)
                 continue
             tag = event.get("Start")
             if tag is not None:
                 if tag.__class__ is str:
                     if tag in _INLINE_TAGS:
                         continue
-                    self._block(start, end, leaf=tag in _LEAF_BLOCKS)
+                    builder.block()
+                    if tag in _LEAF_BLOCKS:
+                        leaf_spans.append(span)
                     if tag == "HtmlBlock":
                         html_block = []
                     continue
                 name, value = next(iter(tag.items()))
                 if name == "Link" or name == "Image":
-                    self._flush()
-                    links.append((start, end, value["link_type"], value["title"], value["id"]))
+                    links.append((span, value["link_type"], value["title"], value["id"]))
                     if name == "Image":
                         images += 1
-                        if alt is None and not skipping and not hidden:
+                        if plain:
                             alt = []
+                            plain = False
                     elif value["link_type"] in _ADDRESS_LINKS:
                         skipping += 1
-                        builder.space(start, end)
+                        plain = False
+                        builder.space(*event_span(span))
                     elif alt is None:
                         builder.link_start()
                     continue
-                self._block(start, end, leaf=name in _LEAF_BLOCKS)
+                builder.block()
+                if name in _LEAF_BLOCKS:
+                    leaf_spans.append(span)
                 if name == "CodeBlock":
                     skipping += 1
+                    plain = False
                 continue
             tag = event.get("End")
             if tag is not None:
@@ -210,8 +260,7 @@ class MarkdownReader:
                     if tag in _INLINE_TAGS:
                         continue
                     if tag == "Link" or tag == "Image":
-                        self._flush()
-                        link_start, link_end, link_type, title, label = links.pop()
+                        link_span, link_type, title, label = links.pop()
                         if tag == "Image":
                             images -= 1
                             if images == 0 and alt is not None:
@@ -221,50 +270,37 @@ class MarkdownReader:
                             skipping -= 1
                         elif alt is None:
                             builder.link_end()
+                        plain = not skipping and not hidden and alt is None
                         if title and not skipping and not hidden:
-                            self._title(link_start, link_end, link_type, label)
+                            self._title(*event_span(link_span), link_type, label)
                         continue
                     if tag == "CodeBlock":
                         skipping -= 1
                     elif tag == "HtmlBlock":
                         self._html_block(html_block)
-                    self._block()
+                    builder.block()
                     if tag == "Paragraph" or tag == "TableCell":
                         hidden.clear()  # inline HTML elements end with their block
+                    plain = not skipping and not hidden and alt is None
                     continue
-                self._block(scope="heading" if "Heading" in tag else "body")
+                builder.block("heading" if "Heading" in tag else "body")
                 continue
+            start, end = event_span(span)
             if "Html" in event:
                 html_block.append((start, end))
             elif "InlineHtml" in event:
                 if alt is None and not skipping:
-                    self._flush()
                     self._inline_html(start, end, hidden)
+                    plain = not hidden
             elif "Code" in event:
                 if alt is not None:
                     alt.append((start, end, event["Code"]))
-                elif not skipping and not hidden:
-                    self._flush()
+                elif plain:
                     builder.space(start, end)
-            elif not skipping and not hidden:  # a footnote reference or task-list marker: no words
-                self._flush()
+            elif plain:  # a footnote reference or task-list marker: no words
                 builder.space(start, end)
-        self._flush()
-
-    def _block(self, start: int = 0, end: int = 0, scope: str = "body", leaf: bool = False) -> None:
-        """A block starts or ends here: the text so far is a block of its own. A leaf block's
-        range (a paragraph, heading, code block, table) holds no link reference definition."""
-        self._flush()
-        self.builder.block(scope)
-        if leaf:
-            self._leaf_ranges.append((start, end))
-
-    def _flush(self) -> None:
-        """Give the source text kept so far to the builder."""
-        if self._run_end > self._run_start:
-            self._keep(self._run_start, self._run_end, self._run_lines)
-        self._run_start = self._run_end = -1
-        self._run_lines = False
+        if run_end > run_start:
+            keep(run_start, run_end, run_lines)
 
     def _stray_delimiter(self, at: int) -> bool:
         """Whether the "*" or "~" at source[at] is a delimiter that opened or closed nothing, at the
@@ -356,19 +392,20 @@ class MarkdownReader:
         if open_at > start:
             self._asides.append(self._title_pieces(open_at + 1, close - 1))
 
-    def _definition_titles(self) -> None:
+    def _definition_titles(self, offsets: _Utf8Offsets) -> None:
         """Titles of links by reference, read at their definitions: the first definition of each
         label outside the leaf blocks (pulldown-cmark gives no event for a definition)."""
         if not self._labels:
             return
         source = self.source
-        leaf_starts = [start for start, _ in self._leaf_ranges]
+        leaves = [offsets.span(span) for span in self._leaf_spans]
+        leaf_starts = [start for start, _ in leaves]
         for definition in _DEFINITION.finditer(source):
             label = " ".join(definition.group("label").split()).casefold()
             if label not in self._labels:
                 continue
             leaf = bisect.bisect_right(leaf_starts, definition.start()) - 1
-            if leaf >= 0 and definition.start() < self._leaf_ranges[leaf][1]:
+            if leaf >= 0 and definition.start() < leaves[leaf][1]:
                 continue  # in a paragraph or code block: not a definition
             self._labels.discard(label)
             title_start, title_end = definition.span("title")
