@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-# Where an address may be: each holds one of these (the reader checks text holding none at once).
+# Where an address may be: each holds one of these (the reader keeps text holding none as it is).
 MARKS = ("://", "www.", "@")
 
 # GFM 0.29, 6.9: "www." after the start, a space or * _ ~ (; or http://, https://, ftp://; then a
