@@ -16,7 +16,7 @@ from conftest import SHARED
 
 from kmlint.engine import Linter
 from kmlint.extract import extract
-from kmlint.ruleset import load_rules
+from kmlint.ruleset import builtin_rules_dir, load_rules
 from kmlint.source import SourceFile
 
 CONFORMANCE = SHARED / "conformance"
@@ -129,3 +129,35 @@ def test_words_read_agree_with_the_words_a_reader_sees(spec):
     assert not new, f"{spec}: {len(new)} examples disagree that are not listed: " + "; ".join(f"#{n}: {why}" for n, why in sorted(new.items()))
     assert not fixed, f"{spec}: listed exceptions that now agree (remove them from KNOWN): {fixed}"
     assert agreement >= FLOOR, f"{spec}: {agreement:.1%} agree"
+
+
+# Footnotes (GFM, as github.com renders them) are in neither spec: these cases are written here. A
+# definition's text is prose; a reference marker ([^1]) is a superscript number, not a word.
+KM101 = Linter([rule for rule in load_rules([builtin_rules_dir()]) if rule.id == "KM101"])
+FOOTNOTES = [
+    ("Relief for some.[^1]\n\n[^1]: Results vary.\n", ["Relief", "for", "some", "Results", "vary"]),
+    ("A named note[^source] here.\n\n[^source]: From a 2024 trial.\n", ["A", "named", "note", "here", "From", "a", "2024", "trial"]),
+    ("Text[^a].\n\n[^a]: First line\nlazy line.\n\n    Second *paragraph* &amp; more.\n", "Text First line lazy line Second paragraph more".split()),
+    ("> Quoted[^q].\n>\n> [^q]: A note in a quote.\n", ["Quoted", "A", "note", "in", "a", "quote"]),
+    ("No such note[^missing].\n", ["No", "such", "note", "missing"]),  # no definition: shown as text
+    ("Code.\n\n```\n[^x]: not a note\n```\n", ["Code"]),
+]
+
+
+@pytest.mark.parametrize("markdown,words", FOOTNOTES)
+def test_footnote_definitions_are_prose_and_markers_are_not_words(markdown, words):
+    assert kmlint_words(markdown) == Counter(words)
+
+
+@pytest.mark.parametrize(
+    "markdown,claim",
+    [
+        ("Our care.[^1]\n\n[^1]: It is safe and non-addictive.\n", "safe and non-addictive"),
+        ("Care[^n].\n\n[^n]: It is safe and\n    non-addictive, &amp; more.\n", "safe and\n    non-addictive"),
+        ("Care[^n].\n\n[^n]: Intro.\n\n    It is **safe** and\r\n    non&#8209;addictive.\n", "safe** and\r\n    non&#8209;addictive"),
+        ("It is safe[^1] and non-addictive.\n\n[^1]: A note.\n", "safe[^1] and non-addictive"),  # the marker joins nothing
+    ],
+)
+def test_a_claim_in_a_footnote_is_reported_at_its_exact_source_span(markdown, claim):
+    result = KM101.check_source(SourceFile(path="page.md", text=markdown, kind="markdown"))
+    assert [markdown[finding.start : finding.end] for finding in result.findings] == [claim]

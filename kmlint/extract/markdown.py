@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from bisect import bisect_left
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any, Iterable, Iterator
@@ -148,7 +147,7 @@ class MarkdownReader:
         source, builder = self.source, self.builder
         first_high, char_offset, event_span = offsets.first, offsets.char, offsets.span
         keep, keep_text, keep_lines = self._keep_with_addresses, builder.text, builder.lines
-        marks = self._marks
+        marks, bisect_left = self._marks, bisect.bisect_left
         # Source text kept as it is, not yet given to the builder: [run_start, run_end), "\n" line
         # breaks in it when run_lines (a paragraph's lines: one range, one call to the builder).
         run_start = run_end = -1
