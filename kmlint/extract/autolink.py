@@ -16,7 +16,7 @@ _ADDRESS = re.compile(
       | (?P<email>(?<![A-Za-z0-9.+_-])(?:(?:mailto|xmpp):)?[A-Za-z0-9.+_-]+@[A-Za-z0-9._-]+)""",
     re.VERBOSE,
 )
-_ENTITY_AT_END = re.compile(r"&[A-Za-z0-9]+;$")
+_ENTITY_NAME = re.compile(r"[A-Za-z0-9]+")
 _TRAILING = "?!.,:*_~"
 
 
@@ -34,14 +34,16 @@ def addresses(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 def _url_end(text: str, start: int, end: int) -> int:
     """Where an extended URL ends once trailing punctuation, an unbalanced ")" and an entity-like
     ending ("&hl;") are taken off (GFM 6.9, extended autolink path validation)."""
+    opening, closing = text.count("(", start, end), text.count(")", start, end)  # counted once: a URL may end in many
     while end > start:
         last = text[end - 1]
         if last in _TRAILING:
             end -= 1
-        elif last == ")" and text.count(")", start, end) > text.count("(", start, end):
+        elif last == ")" and closing > opening:
             end -= 1
-        elif last == ";" and (entity := _ENTITY_AT_END.search(text, start, end)):
-            end = entity.start()
+            closing -= 1
+        elif last == ";" and (ampersand := text.rfind("&", start, end - 1)) >= 0 and _ENTITY_NAME.fullmatch(text, ampersand + 1, end - 1):
+            end = ampersand
         else:
             break
     return end

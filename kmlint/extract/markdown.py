@@ -119,6 +119,7 @@ class MarkdownReader:
         self._asides: list[list[tuple[int, int, str | None]]] = []
         self._labels: set[str] = set()  # of links by reference that have a title (found at their definition)
         self._leaf_spans: list[pyromark.event.Range] = []  # where no link reference definition can be
+        self._delimiter_run = (0, 0, False)  # the last run of "*" and "~" looked at: start, end, inside a word
 
     def read(self) -> Document:
         source = self.source
@@ -322,12 +323,16 @@ class MarkdownReader:
         source = self.source
         if at and source[at - 1] == "\\" and _unescaped(source, at - 1):
             return False
-        before, after = at, at + 1
-        while before and source[before - 1] in "*~":
-            before -= 1
-        while after < len(source) and source[after] in "*~":
-            after += 1
-        return not (before and source[before - 1].isalnum() and after < len(source) and source[after].isalnum())
+        before, after, in_word = self._delimiter_run
+        if not before <= at < after:  # a run of delimiters comes a character per event: found once
+            before, after = at, at + 1
+            while before and source[before - 1] in "*~":
+                before -= 1
+            while after < len(source) and source[after] in "*~":
+                after += 1
+            in_word = bool(before and source[before - 1].isalnum() and after < len(source) and source[after].isalnum())
+            self._delimiter_run = (before, after, in_word)
+        return not in_word
 
     def _keep_with_addresses(self, start: int, end: int, lines: bool) -> None:
         """Source[start:end] as prose, web and e-mail addresses left out."""
