@@ -206,6 +206,16 @@ def test_markdown_with_10000_list_items(tmp_path, run_cli):
     assert found == [(SAFE, n, 17, n, 26, "risk-free") for n in range(1, 10_001)]
 
 
+def test_markdown_with_long_runs_of_stray_markup(tmp_path, run_cli):
+    # Each "*" that opens nothing is an event of its own, and GFM trims a bare URL's unbalanced ")"
+    # one at a time: both were once read in time quadratic in the run.
+    page = tmp_path / "stray.md"
+    before = "a " + "*" * 200_000 + "b www.example.com/" + ")" * 200_000 + " It is "
+    page.write_text(before + "completely safe\n", encoding="utf-8")
+    column = len(before) + 1
+    assert spans(check(run_cli, page)) == [(SAFE, 1, column, 1, column + 15, "completely safe")]
+
+
 def test_deeply_nested_and_unclosed_html(tmp_path, run_cli):
     page = tmp_path / "deep.html"
     page.write_text("<div><span><b>" * 50_000 + "It is completely safe" + "</i>" * 100, encoding="utf-8")
