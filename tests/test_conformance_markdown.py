@@ -58,8 +58,9 @@ def kmlint_words(markdown: str) -> Counter[str]:
 
 # Elements whose tags do not separate words (`foo<em>bar</em>` is one word to a reader).
 _INLINE = frozenset("a abbr b bdi bdo cite data del dfn em i ins mark q s small span strong sub sup time u".split())
-# Content a reader does not see as copy.
-_HIDDEN = frozenset("code pre kbd samp var script style textarea template noscript svg math".split())
+# Content a reader does not see as copy (the README's reading rules, as tests/test_html_conformance.py
+# reads them: a textarea's text and SVG or MathML text are shown, and read).
+_HIDDEN = frozenset("script style template noscript iframe noembed noframes code pre kbd samp var listing xmp".split())
 # Web and e-mail addresses written out in text are not words, linked or not (kmlint never lints them).
 _ADDRESS = regex.compile(r"(?<![\w.+-])(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s<]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD = regex.compile(r"\w+")  # as kmlint's rules read \w: the regex module's Unicode word characters

@@ -13,7 +13,7 @@ import pyromark
 
 from kmlint.document import Document, DocumentBuilder
 from kmlint.extract.autolink import MARKS, addresses
-from kmlint.extract.html import NON_PROSE, RAW_TEXT, HtmlReader
+from kmlint.extract.html import HIDDEN, RAW_TEXT, HtmlReader
 from kmlint.extract.prose import add_prose
 
 # GitHub's Markdown: CommonMark with tables, strikethrough, task lists and footnotes (extended
@@ -33,7 +33,8 @@ _DELIMITERS = frozenset("*~")
 # Links whose text is their address: not prose.
 _ADDRESS_LINKS = frozenset(("Autolink", "Email"))
 # Inline HTML elements whose content is not copy (their Markdown text is left out too).
-_HIDDEN_ELEMENTS = NON_PROSE | RAW_TEXT
+# (what the HTML reader skips: code, raw text and script data).
+_HIDDEN_ELEMENTS = HIDDEN | RAW_TEXT | {"script"}
 _TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 _FRONT_MATTER_OPENING = re.compile(r"[ \t]*(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)")
