@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
+import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
@@ -23,10 +23,6 @@ from kmlint.terms import shown
 if TYPE_CHECKING:
     import jsonschema
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10: the same parser, from PyPI
-    import tomli as tomllib
 
 # Looked for in each folder, nearest folder first; in one folder the first name found wins.
 CONFIG_NAMES = (".kmlint.yaml", ".kmlint.yml")

@@ -236,6 +236,11 @@ class DocumentBuilder:
         self._links: list[tuple[int, int]] = []
         self._link_start: int | None = None
 
+    @property
+    def length(self) -> int:
+        """How many characters of document text there are so far."""
+        return self._length
+
     # -- pieces ---------------------------------------------------------------------------
 
     def text(self, start: int, end: int) -> None:
@@ -256,7 +261,13 @@ class DocumentBuilder:
                 position = special.end()
             self.text(position, end)
             return
-        # The common case: words with single spaces between them, maybe spaces around them.
+        # The commonest case: words with single spaces between them, none around them (str.strip
+        # gives the string itself when there is nothing to strip; where it does not, the general
+        # case below keeps the same).
+        if words is chunk:
+            self._keep(start, end, words, _VERBATIM)
+            return
+        # Words with single spaces between them and spaces around them.
         first = start + len(chunk) - len(chunk.lstrip(" ")) if chunk[0] == " " else start
         self._keep_words(start, end, first, words, _VERBATIM)
 
@@ -282,6 +293,9 @@ class DocumentBuilder:
         # words with single spaces or line breaks between them, maybe one space at either end.
         # Line by line would keep the same text (a line break is a space in _spaced) with a run
         # per line and one per word break; one _LINES run maps each character the same way.
+        if words is chunk:  # no space at either end (as in text)
+            self._keep(start, end, words, _LINES)
+            return
         self._keep_words(start, end, start + 1 if chunk[0] == " " else start, words, _LINES)
 
     def replaced(self, start: int, end: int, text: str) -> None:

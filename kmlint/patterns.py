@@ -156,14 +156,14 @@ def leading_words(pattern: str) -> list[str] | None:
 
     Known for a pattern that opens with \\b and a word character, then literal characters, groups
     of alternatives and optional ? items: as much of that as gives at most MAX_LEADING_WORDS texts,
-    each cut back to its last whole word unless what follows cannot continue the word (\\b, \\s, \\W)."""
+    each cut back to its last whole word unless what follows cannot continue the word (see _ends_word)."""
     if not pattern.startswith(r"\b") or _has_top_level_alternation(pattern):
         return None
     try:
         texts, stop = _sequence(pattern, 2, inside_group=False)
     except _NotLiteral:
         return None
-    ends_word = pattern.startswith((r"\b", r"\s", r"\W"), stop)
+    ends_word = _ends_word(pattern, stop)
     words = []
     for text in texts:
         if text and is_word_character(text[-1]) and not ends_word:
@@ -174,6 +174,25 @@ def leading_words(pattern: str) -> list[str] | None:
         if not words[-1] or not is_word_character(text[0]):
             return None
     return list(dict.fromkeys(words))
+
+
+# One character that is not a word character, as written in a class: whitespace and \W, an
+# escaped symbol, or a symbol other than "\", "]" and "-" (a range such as " -~" holds letters).
+_NON_WORD_MEMBER = r"(?:\\[sWtnrfv]|\\[^\w]|[^\w\\\]\-])"
+# An item that matches only characters that cannot continue a word: \s, \W, a space, or a class
+# of such characters ([ ], [ ,;-]) that is not negated.
+_NON_WORD_ITEM = re.compile(rf"\\[sW]|\\? |\[(?!\^)-?{_NON_WORD_MEMBER}+-?\]")
+_MAY_BE_EMPTY = re.compile(r"[?*]|\{0*[,}]")  # a quantifier that allows no repetition: ?, *, {0,n}, {,n}
+
+
+def _ends_word(pattern: str, position: int) -> bool:
+    """Whether what follows the leading words at `position` ends their last word: \\b, or an item
+    that matches at least one character that is not a word character (\\s, \\s+, [ ]; not \\s?,
+    after which the word may go on)."""
+    if pattern.startswith(r"\b", position):
+        return True
+    item = _NON_WORD_ITEM.match(pattern, position)
+    return item is not None and not _MAY_BE_EMPTY.match(pattern, item.end())
 
 
 def _sequence(pattern: str, position: int, inside_group: bool) -> tuple[list[str], int]:

@@ -248,7 +248,6 @@ class LocalMatcher:
 
 # Where phrases end in a text the trie matched: (length, tags of those phrases, regexes they lead).
 _Cuts = tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]
-_SEPARATOR = re.compile("[ -]")  # where a phrase's words may end inside a longer match
 # A phrase's opening, as the automaton that finds where phrases may start looks for it: its first
 # words, up to this many letters and at most this many words. Longer openings turn away more
 # false starts ("no" is everywhere, "no side" is not) but make the automaton larger.
@@ -343,9 +342,8 @@ class Scanner:
     def _read(self, matched: str) -> _Cuts:
         """Where phrases and leading words end in a text the trie matched, with their tags and
         regexes, worked out once per text (the same words recur on every page): the trie returns
-        only the longest phrase at a position, and shorter ones ending on a word boundary inside it
-        are hits too."""
-        ends = [separator.start() for separator in _SEPARATOR.finditer(matched, 1)]
+        only the longest phrase at a position, and shorter ones ending inside it are hits too."""
+        ends = [end for end in range(1, len(matched)) if _may_end_before(matched, end)]
         ends.append(len(matched))
         cuts = []
         for end in ends:
@@ -354,6 +352,16 @@ class Scanner:
                 cuts.append((end, tuple(self._by_key.get(key, ())), tuple(self._anchors.get(key, ()))))
         reading = self._readings[matched] = tuple(cuts)
         return reading
+
+
+def _may_end_before(matched: str, end: int) -> bool:
+    """Whether a shorter phrase may end at `end` inside a longer match: as the trie ends phrases,
+    before any character that is not a word character (a joiner, and as well an apostrophe or
+    punctuation: "repair the brain" inside "repair the brain's"), or after one that is not a joiner
+    ("100%" inside "100%safe")."""
+    after = matched[end]
+    before = matched[end - 1]
+    return not is_word_character(after) or (not is_word_character(before) and before not in " -")
 
 
 def phrase_openings(phrases: Iterable[str]) -> list[str]:

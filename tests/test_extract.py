@@ -121,7 +121,10 @@ def test_html_prose_text(source, text):
     [
         ("*a* __b__ ~~c~~ snake_case", "a b c snake_case"),
         ("a \\*literal\\* star", "a *literal* star"),
-        ("[text](http://u \"title\") and [ref][r]", "text and ref"),
+        ("[text](http://u \"title\") and [ref][r]\n\n[r]: /x", "text and ref\ntitle"),  # a title is a tooltip: read
+        ("[ref][r] with no definition", "[ref][r] with no definition"),  # not a link: shown as it is
+        ("It is **safe and *calm", "It is safe and calm"),  # stray delimiters hide no words
+        ("a**b 2 * 3 snake_case _x", "a**b 2 * 3 snake_case _x"),  # inside a word or text, or "_" (a word character): kept
         ("line one\nline two", "line one line two"),
         ("# Title #\npara", "Title\npara"),
         ("Setext\n======\n\npara", "Setext\npara"),

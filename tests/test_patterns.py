@@ -3,7 +3,9 @@ pattern only where they occur: it must find exactly what running the pattern eve
 
 from __future__ import annotations
 
+import json
 import re
+import textwrap
 
 import pytest
 import regex
@@ -25,6 +27,12 @@ from kmlint.terms import Scanner, TermSet, compile_regex, phrase_openings
         (r"\b(?:a(?:b|c)?)\W", ["ab", "ac", "a"]),
         (r"\b100\%", ["100%"]),  # ends in a non-word character: whatever follows may start a word
         (r"\b(cure|fix)s?\b", ["cures", "cure", "fixs", "fix"]),
+        # At least one character that cannot continue a word follows: the words are whole.
+        (r"\b(?:can|may)[ ](?:fast|now)", ["can", "may"]),
+        (r"\bkicks in[ ]fast", ["kicks in"]),
+        (r"\bcan +fast", ["can"]),
+        (r"\bcan\s{1,2}fast", ["can"]),
+        (r"\bcan[ \t,;-]fast", ["can"]),
         # What follows may continue the last word: cut back to whole words.
         (r"\b(?:in|from) (?:a|the) (?:19|20)\d\d\b", ["in a", "in the", "from a", "from the"]),
         # More texts than MAX_LEADING_WORDS: stop before the group that would make too many.
@@ -41,6 +49,11 @@ def test_leading_words_of_a_pattern(pattern, words):
         r"(?:relief|cure)\b",  # no \b before: a match may start inside a word
         r"\bcure",  # the word may go on ("cured"), and the trie wants it to end
         r"\b(?:cure|heal)[a-z]*\b",  # ditto
+        r"\bcure\s?d\b",  # the word may go on after no space at all ("cured")
+        r"\bcure\W*d\b",  # ditto
+        r"\bcure[ ]{0,2}d\b",  # ditto
+        r"\bcure[^ ]",  # a negated class: a letter may follow
+        r"\bcure[ -z]",  # a range from a space to a letter
         r"\b(?:19|20)\d\d",  # digits follow: the word goes on
         r"\bcure\b|miracle",  # a top-level alternative does not start with the words
         r"\b(?:cure|heal)+\b",  # repeated: not a finite set
@@ -64,6 +77,7 @@ ANCHORED = [
     r"\b(?:can|may) (?:[a-z]+ ){0,2}?(?:fast|quickly)\b",
     r"\b(?:kicks? in|works)\s(?:fast|now)",
     r"\bnon-?(?:addictive|habit)\b",
+    r"\b(?:can|may)[ ](?:fast|now)\b",
 ]
 WORDS = ["relief", "better", "work", "works", "within", "in", "hours", "days", "can", "may", "fast", "quickly",
          "kicks", "kick", "now", "non", "addictive", "habit", "xrelief", "relieff"]
@@ -94,11 +108,26 @@ def test_anchored_patterns_find_what_finditer_finds(pieces, phrases):
         assert hits.get((index, "match"), []) == expected, pattern
 
 
+def test_a_pattern_whose_word_may_go_on_is_tried_where_it_does():
+    # \s? may match nothing, so "cure" is not a whole word in a match: the pattern runs everywhere.
+    pattern = compile_regex(r"\bcure\s?d\b")
+    scanner = Scanner()
+    scanner.add(TermSet(phrases=("cure",)), (0, "match"))
+    scanner.add(TermSet(patterns=(pattern,)), (1, "match"))
+    scanner.compile()
+    hits, _ = scanner.scan("it cured me; a cure d")
+    assert hits == {(0, "match"): [(15, 19)], (1, "match"): [(3, 8), (15, 21)]}
+
+
 # Phrases of three and more words: the automaton that finds where phrases may start knows only
 # their first words (see terms.phrase_openings).
 PHRASES = ["cure", "miracle cure", "cure all", "safe", "100%", "100% safe", "#1 clinic", "non addictive", "no risk"]
 PHRASES += ["no risk at all", "safe and effective cure"]
+# Phrases that extend another by a character other than a joiner: the shorter one still occurs
+# where the longer does when it ends before a non-word character or ends in one itself.
+PHRASES += ["brain", "brain's", "cure.", "100%s", "100%4"]
 PIECES = ["cure", "miracle", "all", "safe", "100", "%", "#1", "clinic", "non", "addictive", "no", "risk", "at", "and", "effective", "é", "x"]
+PIECES += ["brain", "s", "4"]
 GLUE = [" ", " ", "-", "", ". ", "\n", "\u00ab", "'", "(", "\u00e9"]
 
 
@@ -117,6 +146,11 @@ def _every_occurrence(phrase: str, text: str) -> set[tuple[int, int]]:
 @example(pieces=[("clinic", ""), ("#1", " "), ("clinic", "")], chosen=["#1 clinic", "cure"])  # starts with "#", after a word
 @example(pieces=[("no", "-"), ("risk", ""), ("at", " "), ("all", "")], chosen=["no risk at all"])  # each word break a different way
 @example(pieces=[("safe", " "), ("and", " "), ("effective", "")], chosen=["safe and effective cure"])  # the opening, not the phrase
+@example(pieces=[("brain", "'"), ("s", " ")], chosen=["brain", "brain's"])  # extended by an apostrophe
+@example(pieces=[("cure", ". ")], chosen=["cure", "cure."])  # extended by punctuation
+@example(pieces=[("100", ""), ("%", ""), ("s", "")], chosen=["100%", "100%s"])  # extended by a letter after a non-word end
+@example(pieces=[("100", ""), ("%", ""), ("4", "")], chosen=["100%", "100%4"])  # ... by a digit
+@example(pieces=[("100", ""), ("%", ""), ("safe", "")], chosen=["100%", "100% safe"])  # ... and by a word joined by nothing
 @given(
     st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(GLUE)), max_size=30),
     st.lists(st.sampled_from(PHRASES), min_size=1, max_size=5, unique=True),
@@ -130,6 +164,74 @@ def test_scanner_finds_every_phrase_occurrence(pieces, chosen):
     hits, _ = scanner.scan(text)
     for index, phrase in enumerate(chosen):
         assert set(hits.get((index, "match"), [])) == _every_occurrence(phrase, text), (phrase, text)
+
+
+# A phrase and a longer text that extends it by something other than a joiner, as a phrase of
+# another rule or as the leading words of its pattern ("repair the brain" and a pattern opening
+# with "repair the brain's"): the trie matches the longer, and the shorter must still be found.
+SHORTER = ["brain", "repair the brain", "cure", "100%", "no risk"]
+EXTENSIONS = ["'s", "'", ".", "s", "4", "%", "!", "/day", "+", "-ish", " all"]
+
+
+@settings(max_examples=300, deadline=None)
+@example(shorter="repair the brain", extension="'s", as_pattern=True, pieces=[("repair the brain's", " ")])  # as reported
+@given(
+    st.sampled_from(SHORTER),
+    st.sampled_from(EXTENSIONS),
+    st.booleans(),
+    st.lists(st.tuples(st.sampled_from(["repair", "the", "brain", "cure", "100%", "no", "risk", "s", "4", "x"]), st.sampled_from(GLUE)), max_size=12),
+)
+def test_a_phrase_is_found_inside_one_that_extends_it(shorter, extension, as_pattern, pieces):
+    longer = shorter + extension
+    text = "".join(piece + glue for piece, glue in [(longer, " "), *pieces, (longer, ""), (shorter, extension)])
+    scanner = Scanner()
+    scanner.add(TermSet(phrases=(shorter,)), (0, "match"))
+    if as_pattern:
+        pattern = compile_regex(r"\b" + regex.escape(longer) + r"\W")
+        assert leading_words(pattern.pattern) == [longer]
+        scanner.add(TermSet(patterns=(pattern,)), (1, "match"))
+        expected = {match.span() for match in pattern.finditer(text)}
+    else:
+        scanner.add(TermSet(phrases=(longer,)), (1, "match"))
+        expected = _every_occurrence(longer, text)
+    scanner.compile()
+    hits, _ = scanner.scan(text)
+    assert set(hits.get((0, "match"), [])) == _every_occurrence(shorter, text), (shorter, text)
+    assert set(hits.get((1, "match"), [])) == expected, (longer, text)
+
+
+def _rule_file(rule_id: str, terms: str, flag: str) -> str:
+    return textwrap.dedent(
+        f"""\
+        rules:
+          - id: {rule_id}
+            name: repair-{rule_id.lower()}
+            category: hype
+            severity: info
+            kind: phrase
+            message: "{{match}} overpromises."
+            suggestion: Say what it does.
+            rationale: Repair claims overpromise.
+            references: [{{title: FTC, url: "https://www.ftc.gov"}}]
+            phrases: [{terms}]
+            examples: {{flag: ["{flag}"], pass: [we study the brain]}}
+        """
+    )
+
+
+def test_a_rule_phrase_is_found_where_another_rules_pattern_extends_it(run_cli, tmp_path):
+    # The report: a pattern whose leading words were "repair the brain's" hid the phrase
+    # "repair the brain" of another rule wherever both occurred.
+    (tmp_path / "phrase.yaml").write_text(_rule_file("XT301", "repair the brain", "we repair the brain"), encoding="utf-8")
+    pattern = r"{regex: '\brepair the brain''s (?:wiring|circuits)'}"
+    (tmp_path / "pattern.yaml").write_text(_rule_file("XT302", pattern, "we repair the brain's wiring"), encoding="utf-8")
+    page = tmp_path / "page.md"
+    page.write_text("Our sessions repair the brain's wiring, they say.\n", encoding="utf-8")
+    rules = ["--no-builtin-rules", "--rules", str(tmp_path / "phrase.yaml"), "--rules", str(tmp_path / "pattern.yaml")]
+    result = run_cli("check", "--format", "json", "--fail-on", "never", *rules, str(page))
+    assert result.status == 0, result.err
+    found = sorted((item["rule"], item["line"], item["column"], item["end_column"]) for item in json.loads(result.out)["findings"])
+    assert found == [("XT301", 1, 14, 30), ("XT302", 1, 14, 39)]
 
 
 def test_phrase_openings_are_the_first_words_with_each_word_break_both_ways():

@@ -1,74 +1,100 @@
-"""Markdown extraction: a line-based block scanner and an inline tokenizer that keep prose and drop code, URLs and markup."""
+"""Markdown extraction: CommonMark and GFM as pulldown-cmark (pyromark) parses them, each piece of prose kept at its source range."""
 
 from __future__ import annotations
 
 import bisect
-import itertools
+import html
 import re
-from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any, Iterable, Iterator
+
+import pyromark
 
 from kmlint.document import Document, DocumentBuilder
-from kmlint.extract.html import HtmlReader
+from kmlint.extract.autolink import MARKS, addresses
+from kmlint.extract.html import HIDDEN, RAW_TEXT, HtmlReader
 from kmlint.extract.prose import add_prose
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
-# A prose line (one starting with a letter, after its indentation) and the lines after it that only
-# continue its paragraph: each follows the one before with a "\n" alone and starts, in its first
-# column, with a letter or with what opens no block inside a paragraph (a link or image, a bracket
-# or quote, inline code or emphasis). The rest of a line is [^\n]* where the source has no "\r":
-# the regular expression engine runs through it in a tight loop, three times as fast as through
-# [^\r\n]*, a set tested at each character.
-_PLAIN_LINES = r"( {0,3})[^\W\d_]LINE_REST(?:\n(?:[^\W\d_]|[\[!(\"']|`(?!``)|\*(?=[^\s*])|_(?=[^\s_]))LINE_REST)*"
-_PLAIN_LINES_LF = re.compile(_PLAIN_LINES.replace("LINE_REST", r"[^\n]*"))
-_PLAIN_LINES_CR = re.compile(_PLAIN_LINES.replace("LINE_REST", r"[^\r\n]*"))
-_QUOTE_PREFIX = re.compile(r"(?: {0,3}> ?)+")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_ATX = re.compile(r" {0,3}(#{1,6})(?=[ \t]|$)[ \t]*")
-_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
-_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
-_THEMATIC = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
-_LIST_ITEM = re.compile(r"( {0,3})(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$)")
-_REFERENCE_DEFINITION = re.compile(r" {0,3}\[[^\]]+\]:[ \t]*\S")
-_TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_HTML_BLOCK_NAMES = frozenset(
-    """address article aside base basefont blockquote body caption center col colgroup dd details dialog dir
-    div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header hr html
-    iframe legend li link main menu menuitem nav noframes ol optgroup option p param search section summary
-    table tbody td tfoot th thead title tr track ul""".split()
+# GitHub's Markdown: CommonMark with tables, strikethrough, task lists and footnotes (extended
+# autolinks are found in the text: pulldown-cmark leaves them to the reader, see autolink.py).
+_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES
+    | pyromark.Options.ENABLE_STRIKETHROUGH
+    | pyromark.Options.ENABLE_TASKLISTS
+    | pyromark.Options.ENABLE_FOOTNOTES
 )
-_HTML_RAW_BLOCK = re.compile(r" {0,3}<(script|pre|style|textarea)(?=[\s>]|$)", re.IGNORECASE)
-_HTML_BLOCK = re.compile(r" {0,3}<(?:(!--)|[?!]|/?([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$))")
-_HTML_LONE_TAG = re.compile(r""" {0,3}</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>\s*$""")
-# A "|" not escaped; the look-back comes after it so that the search jumps from one "|" to the next
-# (a pattern starting with the look-back is tried at every character, three times as slow).
-_CELL_BORDER = re.compile(r"\|(?<!\\\|)")
+_PARSER = pyromark.Markdown(options=_OPTIONS)
+
+# Inline elements: their start and end leave the words around them joined ("foo*bar*" is one word).
+_INLINE_TAGS = frozenset(("Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript"))
+# Emphasis delimiters that open or close nothing come as text of their own (see _stray_delimiter).
+_DELIMITERS = frozenset("*~")
+# Links whose text is their address: not prose.
+_ADDRESS_LINKS = frozenset(("Autolink", "Email"))
+# Inline HTML elements whose content is not copy (their Markdown text is left out too).
+# (what the HTML reader skips: code, raw text and script data).
+_HIDDEN_ELEMENTS = HIDDEN | RAW_TEXT | {"script"}
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+_FRONT_MATTER_OPENING = re.compile(r"[ \t]*(---|\+\+\+)[ \t]*(?:\r\n|\r|\n)")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _FRONT_MATTER_FIELD = re.compile(r"(title|description)[ \t]*[:=][ \t]*(.*)$")
 
-# Inline constructs, tried left to right over a paragraph's text. A link's label and address
-# take runs of plain characters possessively (++, *+): one step per run, not one per character,
-# and never given back (what follows them could not match a character they took).
-_INLINE = re.compile(
-    r"""(?P<escape>\\[!-/:-@\[-`{-~])
-      | (?P<code>(?<!`)(`+)(?!`)[\s\S]*?(?<!`)(?P=code_ticks)(?!`))
-      | (?P<autolink><(?:[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*|[^\s<>@]+@[^\s<>]+)>)
-      | (?P<html><!--[\s\S]*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*\s*/?>)
-      | (?P<link>(?P<image>!)?\[(?P<label>(?:[^\[\]\\]++|\\.|\[[^\[\]]*+\])*+)\]
-          (?P<target>\(\s*(?:<[^>\n]*>|(?:[^()\s]++|\([^()\s]*+\))*+)(?:\s+(?:"[^"]*"|'[^']*'|\([^)]*\)))?\s*\)|\[[^\]]*\])?)
-      | (?P<markup>(?<![\w*])\*+|\*+(?![\w*])|(?<![\w_])_+|_+(?![\w_])|~~|\\(?=\n))
-    """.replace("(?P=code_ticks)", "\\3"),
-    re.VERBOSE,
+# A title ("...", '...' or (...)) at the end of an inline link or image, before its ")".
+_TITLE_CLOSERS = {'"': '"', "'": "'", ")": "("}
+# Backslash escapes and character references with ";" (CommonMark 2.4, 2.5: "&copy" is text).
+_TITLE_SPECIALS = re.compile(r"\\(?P<escape>[!-/:-@\[-`{-~])|&(?P<entity>#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_decode_entity = lru_cache(maxsize=256)(html.unescape)
+# A link reference definition with a title (CommonMark 4.7), at the start of a line.
+_DEFINITION = re.compile(
+    r"""^[ \t]{0,3}\[(?P<label>(?:[^\[\]\\]|\\.){1,999})\]:
+        [ \t]*(?:\r\n?|\n)?[ \t]*(?:<(?:[^<>\r\n\\]|\\.)*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))+)
+        (?:[ \t]*(?:\r\n?|\n)[ \t]*|[ \t]+)
+        (?P<title>"(?:[^"\\]|\\[\s\S])*"|'(?:[^'\\]|\\[\s\S])*'|\((?:[^()\\]|\\[\s\S])*\))[ \t]*(?:\r\n?|\n|$)""",
+    re.MULTILINE | re.VERBOSE,
 )
-# Every _INLINE token starts with one of these characters (keep the two in step): _INLINE is tried
-# only where they are, each turned into "*" in a text's marks (see _BlockText).
-_INLINE_MARKS = bytes.maketrans(b"\\`<![]*_~", b"*********")
-# What add_prose looks for (entities, escapes, web addresses; keep the two in step): text without
-# any of these it keeps as it is.
-_PROSE_SPECIALS = ("&", "\\", "://", "www.", "mailto:")
+# Leaf blocks: no link reference definition inside their ranges.
+_LEAF_BLOCKS = frozenset(("Paragraph", "Heading", "CodeBlock", "HtmlBlock", "Table"))
+# Every byte of a non-ASCII character as 0x80, every ASCII byte as 0: where they are is found by bytes.find.
+_HIGH_BYTES = bytes(0x80 if byte >= 0x80 else 0 for byte in range(256))
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _Utf8Offsets:
+    """The character offsets of the UTF-8 byte offsets pyromark gives: the same up to `first`, the
+    first byte of a non-ASCII character (the length of the text when there is none), which is
+    most offsets of most pages (a page has a few curly quotes, if any)."""
+
+    __slots__ = ("first", "_run_ends", "_extra")
+
+    def __init__(self, encoded: bytes):
+        high = encoded.translate(_HIGH_BYTES)
+        self._run_ends: list[int] = []  # where each run of non-ASCII characters ends, in bytes
+        self._extra = [0]  # bytes beyond one per character, up to the end of each run
+        at = high.find(0x80)
+        self.first = len(encoded) if at < 0 else at
+        while at >= 0:
+            end = high.find(0, at)
+            if end < 0:
+                end = len(high)
+            self._run_ends.append(end)
+            self._extra.append(self._extra[-1] + end - at - len(encoded[at:end].decode("utf-8")))
+            at = high.find(0x80, end)
+
+    def char(self, byte_offset: int) -> int:
+        # A byte offset is never inside a character: the runs before it are the ones ending at or before it.
+        return byte_offset - self._extra[bisect.bisect_right(self._run_ends, byte_offset)]
+
+    def span(self, span: pyromark.event.Range) -> tuple[int, int]:
+        """An event's source range, in characters."""
+        if span["end"] <= self.first:
+            return span["start"], span["end"]
+        return self.char(span["start"]), self.char(span["end"])
 
 
 def _occurrences(text: str, strings: Iterable[str]) -> Iterator[int]:
-    """Where each of `strings` occurs in text."""
+    """Where each of `strings` occurs in text (str.find: a scan in C, faster than a regular expression)."""
     for string in strings:
         at = text.find(string)
         while at >= 0:
@@ -76,180 +102,366 @@ def _occurrences(text: str, strings: Iterable[str]) -> Iterator[int]:
             at = text.find(string, at + 1)
 
 
-def _line_ranges(source: str) -> list[tuple[int, int]]:
-    """(start, end) of every line, without its line break (\n, \r\n or \r)."""
-    if "\r" in source:
-        return [(m.start(), m.start() + len(m.group().rstrip("\r\n"))) for m in _LINE.finditer(source) if m.end() > m.start()]
-    ranges = []
-    offset = 0
-    for line in source.split("\n"):
-        end = offset + len(line)
-        ranges.append((offset, end))
-        offset = end + 1
-    if ranges[-1][0] == len(source):
-        ranges.pop()  # the empty piece after a final line break (or of an empty source) is no line
-    return ranges
-
-
-@dataclass
-class _Paragraph:
-    """Source ranges of the lines of one block, and its scope. Lines that follow each other with
-    a \\n alone between them share one range."""
-
-    scope: str = "body"
-    lines: list[tuple[int, int]] = field(default_factory=list)
-
-
 class MarkdownReader:
+    """Walks pyromark's events, each with its source range, and feeds prose to a DocumentBuilder.
+
+    Text pieces that follow each other in the source (a paragraph's lines) go to the builder as
+    one range; a piece that stands for other text (an entity) as replaced text. Image alt text
+    and link titles are kept aside and added after the body, as HTML attributes are."""
+
     def __init__(self, source: str):
         self.source = source
         self.builder = DocumentBuilder(source)
         self.html = HtmlReader(self.builder, source)
-        self._plain_lines = _PLAIN_LINES_CR if "\r" in source else _PLAIN_LINES_LF
-        # Where in the source add_prose would have work to do, and the source's end (see _emit).
-        self._specials = sorted(_occurrences(source, _PROSE_SPECIALS)) + [len(source)]
-        # The block text of every block of one source range (most blocks): the source itself,
-        # read in place, its marks found once.
-        self._source_text = _BlockText(source, [(0, len(source))])
+        # Where an address may be in the source (see autolink.py), and the source's end.
+        self._marks = sorted(_occurrences(source, MARKS)) + [len(source)]
+        # Alt text and titles: pieces of (start, end, text): text None for source kept as it is,
+        # "" for a word break, else the text the range stands for.
+        self._asides: list[list[tuple[int, int, str | None]]] = []
+        self._labels: set[str] = set()  # of links by reference that have a title (found at their definition)
+        self._leaf_spans: list[pyromark.event.Range] = []  # where no link reference definition can be
+        self._delimiter_run = (0, 0, False)  # the last run of "*" and "~" looked at: start, end, inside a word
 
     def read(self) -> Document:
         source = self.source
-        lines = _line_ranges(source)
-        index = self._front_matter(lines)
-        paragraph = _Paragraph()
-        previous_blank = True
-        in_list = False
-        line_count = len(lines)
-        while index < line_count:
-            start, end = lines[index]
-            if start == end:  # an empty line (most blank lines): as a blank one below, without its tests
-                self._flush(paragraph)
-                previous_blank = True
-                index += 1
-                continue
-            plain = self._plain_lines.match(source, start)
-            if plain:
-                # Most lines are prose: one starting with a letter opens no block (the checks
-                # below all fail for it) and goes straight to the paragraph, as at the end. The
-                # lines that only continue the paragraph are taken with it, as one range.
-                indent = plain.end(1) - start
-                run_end = plain.end()
-                index += 1 + source.count("\n", end, run_end)
-                if not paragraph.lines and (index == line_count or lines[index][0] == lines[index][1]):
-                    # A whole paragraph, an empty line or the end after it (most paragraphs): read
-                    # at once with the empty line, without collecting it first.
-                    self._read_range(start + indent, run_end, "body")
-                    in_list = in_list and not (previous_blank and indent == 0)  # as in _paragraph_line
-                    previous_blank = True
-                    index += 1
-                    continue
-                in_list = self._paragraph_line(paragraph, start + indent, run_end, indent, previous_blank, in_list)
-                previous_blank = False
-                continue
-            quote = _QUOTE_PREFIX.match(source, start, end) if source[start] in " >" else None
-            content = quote.end() if quote else start
-            text = source[content:end]
-            if not text.strip():
-                self._flush(paragraph)
-                previous_blank = True
-                index += 1
-                continue
-            indent = len(text) - len(text.lstrip(" \t"))
-            expanded_indent = len(text[:indent].expandtabs(4)) if indent else 0
-            if expanded_indent >= 4 and previous_blank and not in_list and not paragraph.lines:
-                # At least this line: one indented only inside its quote marker (">     code") does
-                # not count as indented code for the skip, which would then never move on.
-                index = max(index + 1, self._skip_indented_code(lines, index))
-                continue
-            # Each block below starts with one of a few characters after the indentation: testing
-            # it first saves trying every pattern on every line.
-            marker = text[indent]
-            fence = _FENCE.match(source, content, end) if marker in "`~" else None
-            if fence and not (fence.group(1)[0] == "`" and "`" in source[fence.end() : end]):
-                self._flush(paragraph)
-                index = self._skip_fence(lines, index, fence.group(1))
-                previous_blank = False
-                continue
-            if paragraph.lines and marker in "=-" and _SETEXT.match(source, content, end) and not _LIST_ITEM.match(source, content, end):
-                paragraph.scope = "heading"
-                self._flush(paragraph)
-                index += 1
-                continue
-            if marker in "-*_" and _THEMATIC.match(source, content, end):
-                self._flush(paragraph)
-                index += 1
-                continue
-            atx = _ATX.match(source, content, end) if marker == "#" else None
-            if atx:
-                self._flush(paragraph)
-                # A closing sequence or trailing blank ends the line: searching for it (a try at each
-                # character) is only worth it then.
-                close = _ATX_CLOSE.search(source, atx.end(), end) if source[end - 1] in " \t#" else None
-                self._read_range(atx.end(), close.start() if close else end, "heading")
-                index += 1
-                previous_blank = False
-                continue
-            html_end = self._html_block(lines, index, content, bool(paragraph.lines)) if marker == "<" else None
-            if html_end is not None:
-                self._flush(paragraph)
-                self.html.read(content, lines[html_end - 1][1])
-                self.builder.block(self.html.scope)
-                self.html.scope = "body"
-                index = html_end
-                previous_blank = False
-                continue
-            if marker == "[" and not paragraph.lines and _REFERENCE_DEFINITION.match(source, content, end):
-                index += 1
-                continue
-            if marker in "|:-" and _TABLE_DELIMITER.match(source, content, end) and paragraph.lines and "|" in text:
-                header_start, header_end = paragraph.lines.pop()
-                last_break = source.rfind("\n", header_start, header_end)
-                if last_break >= 0:  # the header is the last of several lines in one range
-                    paragraph.lines.append((header_start, last_break))
-                    header_start = last_break + 1
-                self._flush(paragraph)
-                self._table_row(header_start, header_end)
-                index = self._table_body(lines, index + 1)
-                continue
-            item = _LIST_ITEM.match(source, content, end) if marker in "-+*" or marker.isdecimal() else None
-            if item:
-                self._flush(paragraph)
-                in_list = True
-                paragraph.lines.append((item.end(), end))
-            else:
-                in_list = self._paragraph_line(paragraph, content + indent, end, indent, previous_blank, in_list)
-            previous_blank = False
-            index += 1
-        self._flush(paragraph)
+        body_start = self._front_matter()
+        # The front matter as a blank line, so that Markdown offsets are source offsets.
+        fence_end = len(source[:body_start].rstrip("\r\n"))
+        body = " " * fence_end + source[fence_end:] if body_start else source
+        try:
+            encoded = body.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate (never in a decoded file): U+FFFD is as long, in characters and in bytes
+            body = _SURROGATE.sub("\ufffd", body)
+            encoded = body.encode("utf-8")
+        offsets = _Utf8Offsets(encoded)
+        self._events(body, offsets)
+        self._definition_titles(offsets)
+        builder = self.builder
         self.html.finish()
-        return self.builder.build()
+        for pieces in self._asides:
+            self._pieces(pieces)
+            builder.block("alt")
+        return builder.build()
 
-    def _paragraph_line(self, paragraph: _Paragraph, start: int, end: int, indent: int, previous_blank: bool, in_list: bool) -> bool:
-        """Add a prose line: after a blank line it starts a new paragraph, and an unindented one
-        ends a list. Returns whether a list is still open."""
-        if previous_blank:
-            self._flush(paragraph)
-        lines = paragraph.lines
-        if lines and start == lines[-1][1] + 1 and self.source[start - 1] == "\n":
-            lines[-1] = (lines[-1][0], end)  # it follows the line before with a "\n" alone: one range
-        else:
-            lines.append((start, end))
-        return in_list and not (previous_blank and indent == 0)
+    # -- events ---------------------------------------------------------------------------------
 
-    # -- blocks -------------------------------------------------------------------------------
+    def _events(self, body: str, offsets: _Utf8Offsets) -> None:
+        source, builder = self.source, self.builder
+        first_high, char_offset, event_span = offsets.first, offsets.char, offsets.span
+        keep, keep_text, keep_lines = self._keep_with_addresses, builder.text, builder.lines
+        marks, bisect_left = self._marks, bisect.bisect_left
+        # Source text kept as it is, not yet given to the builder: [run_start, run_end), "\n" line
+        # breaks in it when run_lines (a paragraph's lines: one range, one call to the builder).
+        run_start = run_end = -1
+        run_lines = False
+        skipping = 0  # inside code blocks and address links: their text is not prose
+        hidden: list[str] = []  # open inline HTML elements whose content is not copy (code, script, ...)
+        alt: list[tuple[int, int, str | None]] | None = None  # an image's alt text, while in one
+        plain = True  # text is prose, in place: not skipping, nothing hidden, no alt text
+        written = False  # text given to the builder since the last block break (block() after none is a call for nothing)
+        images = 0
+        links: list[tuple[pyromark.event.Range, str, str, str]] = []  # open links and images: span, type, title, label
+        html_block: list[tuple[int, int]] = []
+        leaf_spans = self._leaf_spans
+        # An event is a one-key dict (pyromark types them as a union of TypedDicts) or a bare
+        # string: read by key, as Any, which keeps the loop free of isinstance tests.
+        events: Iterable[tuple[Any, pyromark.event.Range]] = _PARSER.events_with_range(body)
+        for event, span in events:
+            if event.__class__ is dict:
+                text = event.get("Text")
+                if text is not None:  # most events: text, kept in runs
+                    start = span["start"]
+                    end = span["end"]
+                    if end > first_high:
+                        start = char_offset(start)
+                        end = char_offset(end)
+                    verbatim = end - start == len(text)  # the source as it is (an entity is longer than what it stands for)
+                    if verbatim:
+                        if text in _DELIMITERS and self._stray_delimiter(start):
+                            continue
+                        if plain and start == run_end:
+                            run_end = end
+                            continue
+                    if not plain:
+                        if alt is not None and not skipping and not hidden:
+                            alt.append((start, end, None if verbatim else text))
+                        continue
+            elif event == "SoftBreak" and run_end >= 0:
+                start = span["start"]
+                if start > first_high:
+                    start = char_offset(start)
+                if start == run_end and source[start] == "\n":
+                    run_end = start + 1  # the next line joins the run (unless it is indented)
+                    run_lines = True
+                    continue
+            # Any other event ends the run of text: to the builder, with the addresses in it left out.
+            if run_end > run_start:
+                if marks[bisect_left(marks, run_start)] < run_end:
+                    keep(run_start, run_end, run_lines)
+                elif run_lines:
+                    keep_lines(run_start, run_end)
+                else:
+                    keep_text(run_start, run_end)
+                run_lines = False
+                written = True
+            run_start = run_end = -1
+            if event.__class__ is str:  # SoftBreak, HardBreak, Rule
+                if skipping or hidden:
+                    continue
+                start, end = event_span(span)
+                if alt is not None:
+                    alt.append((start, end, ""))
+                elif event == "Rule":
+                    if written:
+                        builder.block()
+                        written = False
+                else:
+                    builder.space(start, end)
+                continue
+            if text is not None:
+                if verbatim:  # a new run
+                    run_start = start
+                    run_end = end
+                else:  # an entity: text that stands for its source range
+                    builder.replaced(start, end, text)
+                    written = True
+                continue
+            tag = event.get("Start")
+            if tag is not None:
+                if tag.__class__ is str:
+                    if tag in _INLINE_TAGS:
+                        continue
+                    if written:
+                        builder.block()
+                        written = False
+                    if tag in _LEAF_BLOCKS:
+                        leaf_spans.append(span)
+                    if tag == "HtmlBlock":
+                        html_block = []
+                    continue
+                name, value = next(iter(tag.items()))
+                if name == "Link" or name == "Image":
+                    links.append((span, value["link_type"], value["title"], value["id"]))
+                    if name == "Image":
+                        images += 1
+                        if plain:
+                            alt = []
+                            plain = False
+                    elif value["link_type"] in _ADDRESS_LINKS:
+                        skipping += 1
+                        plain = False
+                        builder.space(*event_span(span))
+                    elif alt is None:
+                        builder.link_start()
+                    continue
+                if written:
+                    builder.block()
+                    written = False
+                if name in _LEAF_BLOCKS:
+                    leaf_spans.append(span)
+                if name == "CodeBlock":
+                    skipping += 1
+                    plain = False
+                continue
+            tag = event.get("End")
+            if tag is not None:
+                if tag.__class__ is str:
+                    if tag in _INLINE_TAGS:
+                        continue
+                    if tag == "Link" or tag == "Image":
+                        link_span, link_type, title, label = links.pop()
+                        if tag == "Image":
+                            images -= 1
+                            if images == 0 and alt is not None:
+                                self._asides.append(alt)
+                                alt = None
+                        elif link_type in _ADDRESS_LINKS:
+                            skipping -= 1
+                        elif alt is None:
+                            builder.link_end()
+                        plain = not skipping and not hidden and alt is None
+                        if title and not skipping and not hidden:
+                            self._title(*event_span(link_span), link_type, label)
+                        continue
+                    if written:
+                        builder.block()
+                        written = False
+                    if hidden and (tag == "Paragraph" or tag == "TableCell"):
+                        hidden.clear()  # inline HTML elements end with their block
+                        plain = not skipping and alt is None
+                    elif tag == "CodeBlock":
+                        skipping -= 1
+                        plain = not skipping and not hidden and alt is None
+                    elif tag == "HtmlBlock":
+                        self._html_block(html_block)
+                    continue
+                if written:
+                    builder.block("heading" if "Heading" in tag else "body")
+                    written = False
+                continue
+            start, end = event_span(span)
+            if "Html" in event:
+                html_block.append((start, end))
+            elif "InlineHtml" in event:
+                if alt is None and not skipping:
+                    self._inline_html(start, end, hidden)
+                    plain = not hidden
+                    written = True
+            elif "Code" in event:
+                if alt is not None:
+                    alt.append((start, end, event["Code"]))
+                elif plain:
+                    builder.space(start, end)
+            # A footnote reference or task-list marker: no words (a reference is a superscript
+            # number after the word it annotates: "safe[^1]." reads "safe.").
+        if run_end > run_start:
+            keep(run_start, run_end, run_lines)
 
-    def _front_matter(self, lines: list[tuple[int, int]]) -> int:
-        """Front matter between --- (YAML) or +++ (TOML) lines: title and description are prose."""
+    def _stray_delimiter(self, at: int) -> bool:
+        """Whether the "*" or "~" at source[at] is a delimiter that opened or closed nothing, at the
+        edge of a word (not escaped, not inside a word): not read, as if it had worked, so that a
+        stray "**" hides no claim ("safe and **non-addictive"). A "_" is a word character: kept."""
+        source = self.source
+        if at and source[at - 1] == "\\" and _unescaped(source, at - 1):
+            return False
+        before, after, in_word = self._delimiter_run
+        if not before <= at < after:  # a run of delimiters comes a character per event: found once
+            before, after = at, at + 1
+            while before and source[before - 1] in "*~":
+                before -= 1
+            while after < len(source) and source[after] in "*~":
+                after += 1
+            in_word = bool(before and source[before - 1].isalnum() and after < len(source) and source[after].isalnum())
+            self._delimiter_run = (before, after, in_word)
+        return not in_word
+
+    def _keep_with_addresses(self, start: int, end: int, lines: bool) -> None:
+        """Source[start:end] as prose, web and e-mail addresses left out."""
+        position = start
+        for address_start, address_end in addresses(self.source, start, end):
+            if address_start > position:
+                (self.builder.lines if lines else self.builder.text)(position, address_start)
+            self.builder.space(address_start, address_end)
+            position = address_end
+        if end > position:
+            (self.builder.lines if lines else self.builder.text)(position, end)
+
+    def _inline_html(self, start: int, end: int, hidden: list[str]) -> None:
+        """A tag or comment in a paragraph: read as HTML; after the start tag of an element whose
+        content is not copy (code, script, ...) the Markdown text is left out up to its end tag."""
+        tag = _TAG_NAME.match(self.source, start, end)
+        name = tag.group(2).lower() if tag else ""
+        if hidden:
+            if name == hidden[-1]:
+                if tag and tag.group(1):
+                    hidden.pop()
+                elif not self.source.endswith("/>", start, end):
+                    hidden.append(name)
+            return
+        self.html.read(start, end)
+        if tag and not tag.group(1) and name in _HIDDEN_ELEMENTS and not self.source.endswith("/>", start, end):
+            hidden.append(name)
+
+    def _html_block(self, lines: list[tuple[int, int]]) -> None:
+        """An HTML block, as HTML: in one piece when its lines follow each other in the source, else
+        (inside a block quote) line by line."""
         if not lines:
+            return
+        if all(end == following for (_, end), (following, _) in pairwise(lines)):
+            self.html.read(lines[0][0], lines[-1][1])
+        else:
+            for start, end in lines:
+                self.html.read(start, end)
+        self.builder.block(self.html.scope)
+        self.html.scope = "body"
+
+    # -- alt text and titles --------------------------------------------------------------------
+
+    def _pieces(self, pieces: list[tuple[int, int, str | None]]) -> None:
+        """Add alt text or a title, given as pieces (see _asides)."""
+        builder = self.builder
+        for start, end, text in pieces:
+            if text is None:
+                self._keep_with_addresses(start, end, False)
+            elif text:
+                builder.replaced(start, end, text)
+            else:
+                builder.space(start, end)
+
+    def _title(self, start: int, end: int, link_type: str, label: str) -> None:
+        """A link's or image's title (a tooltip): read where it is written, in the link itself or
+        at the link reference definition it comes from (once, however many links use it)."""
+        if link_type != "Inline":
+            self._labels.add(" ".join(label.split()).casefold())
+            return
+        source = self.source
+        close = end - 1  # the link's ")"
+        while close > start and source[close - 1] in " \t\r\n":
+            close -= 1
+        opener = _TITLE_CLOSERS.get(source[close - 1])
+        if opener is None:
+            return
+        open_at = close - 2
+        while open_at > start and not (source[open_at] == opener and _unescaped(source, open_at)):
+            open_at -= 1
+        if open_at > start:
+            self._asides.append(self._title_pieces(open_at + 1, close - 1))
+
+    def _definition_titles(self, offsets: _Utf8Offsets) -> None:
+        """Titles of links by reference, read at their definitions: the first definition of each
+        label outside the leaf blocks (pulldown-cmark gives no event for a definition)."""
+        if not self._labels:
+            return
+        source = self.source
+        leaves = [offsets.span(span) for span in self._leaf_spans]
+        leaf_starts = [start for start, _ in leaves]
+        for definition in _DEFINITION.finditer(source):
+            label = " ".join(definition.group("label").split()).casefold()
+            if label not in self._labels:
+                continue
+            leaf = bisect.bisect_right(leaf_starts, definition.start()) - 1
+            if leaf >= 0 and definition.start() < leaves[leaf][1]:
+                continue  # in a paragraph or code block: not a definition
+            self._labels.discard(label)
+            title_start, title_end = definition.span("title")
+            self._asides.append(self._title_pieces(title_start + 1, title_end - 1))
+
+    def _title_pieces(self, start: int, end: int) -> list[tuple[int, int, str | None]]:
+        """A title's pieces: escapes and entities decoded, line breaks as word breaks."""
+        pieces: list[tuple[int, int, str | None]] = []
+        source = self.source
+        position = start
+        for special in _TITLE_SPECIALS.finditer(source, start, end):
+            _lines_into(pieces, source, position, special.start())
+            if special.lastgroup == "escape":
+                pieces.append((special.end() - 1, special.end(), None))
+            else:
+                raw = special.group()
+                decoded = _decode_entity(raw)
+                pieces.append((special.start(), special.end(), None if decoded == raw else decoded or "\ufffd"))
+            position = special.end()
+        _lines_into(pieces, source, position, end)
+        return pieces
+
+    # -- front matter ---------------------------------------------------------------------------
+
+    def _front_matter(self) -> int:
+        """Front matter between --- (YAML) or +++ (TOML) lines: title and description are prose.
+        Returns where the Markdown after it starts."""
+        source = self.source
+        opening = _FRONT_MATTER_OPENING.match(source)
+        if opening is None:
             return 0
-        opening = self.source[lines[0][0] : lines[0][1]].strip()
-        if opening not in ("---", "+++"):
-            return 0
-        for number in range(1, len(lines)):
-            line = self.source[lines[number][0] : lines[number][1]].strip()
-            if line == opening or (opening == "---" and line == "..."):
-                self._front_matter_fields(lines[1:number])
-                return number + 1
+        fence = opening.group(1)
+        fields: list[tuple[int, int]] = []
+        for line in _LINE.finditer(source, opening.end()):
+            if line.end() == line.start():
+                break
+            text = line.group().strip()
+            if text == fence or (fence == "---" and text == "..."):
+                self._front_matter_fields(fields)
+                return line.end()
+            fields.append((line.start(), line.start() + len(line.group().rstrip("\r\n"))))
         return 0
 
     def _front_matter_fields(self, lines: list[tuple[int, int]]) -> None:
@@ -274,254 +486,25 @@ class MarkdownReader:
                 add_prose(self.builder, source, value_start, value_end)
             self.builder.block(scope)
 
-    def _skip_indented_code(self, lines: list[tuple[int, int]], index: int) -> int:
-        while index < len(lines):
-            text = self.source[lines[index][0] : lines[index][1]]
-            if text.strip() and len(text.expandtabs(4)) - len(text.expandtabs(4).lstrip()) < 4:
-                break
-            index += 1
-        return index
 
-    def _skip_fence(self, lines: list[tuple[int, int]], index: int, opening: str) -> int:
-        closing = re.compile(r"(?: {0,3}> ?)* {0,3}" + re.escape(opening[0]) + "{" + str(len(opening)) + r",}[ \t]*$")
-        for number in range(index + 1, len(lines)):
-            if closing.match(self.source, *lines[number]):
-                return number + 1
-        return len(lines)  # an unclosed fence runs to the end of the document (CommonMark 4.5)
-
-    def _html_block(self, lines: list[tuple[int, int]], index: int, content: int, interrupts: bool) -> int | None:
-        """The index after an HTML block starting at this line, or None when the line starts none."""
-        source = self.source
-        end = lines[index][1]
-        raw = _HTML_RAW_BLOCK.match(source, content, end)
-        if raw:
-            closer = re.compile(rf"</{raw.group(1)}\s*>", re.IGNORECASE)
-            return self._until(lines, index, lambda s, e: closer.search(source, s, e) is not None)
-        match = _HTML_BLOCK.match(source, content, end)
-        if not match:
-            return None
-        if match.group(1):
-            return self._until(lines, index, lambda s, e: source.find("-->", s, e) >= 0, first_from=content + 4)
-        name = (match.group(2) or "").lower()
-        if name in _HTML_BLOCK_NAMES or (not interrupts and name and _HTML_LONE_TAG.match(source, content, end)):
-            number = index + 1
-            while number < len(lines) and source[lines[number][0] : lines[number][1]].strip():
-                number += 1
-            return number
-        if not name:  # <? ... ?> or <!X ...>
-            return self._until(lines, index, lambda s, e: source.find(">", s, e) >= 0)
-        return None
-
-    def _until(self, lines: list[tuple[int, int]], index: int, found: Callable[[int, int], bool], first_from: int | None = None) -> int:
-        for number in range(index, len(lines)):
-            start, end = lines[number]
-            if found(first_from if number == index and first_from is not None else start, end):
-                return number + 1
-        return len(lines)
-
-    def _table_body(self, lines: list[tuple[int, int]], index: int) -> int:
-        while index < len(lines):
-            start, end = lines[index]
-            if "|" not in self.source[start:end] or not self.source[start:end].strip():
-                break
-            self._table_row(start, end)
-            index += 1
-        return index
-
-    def _table_row(self, start: int, end: int) -> None:
-        """Each cell of a table row is a block of its own."""
-        row = self.source[start:end]  # a slice: a "|" at its start is a border, whatever is before
-        cell_start = 0
-        for border in _CELL_BORDER.finditer(row):
-            if border.start() > cell_start:  # not the empty cell before a leading border: no prose
-                self._read_range(start + cell_start, start + border.start(), "body")
-            cell_start = border.end()
-        if start + cell_start < end:  # nor after a trailing one
-            self._read_range(start + cell_start, end, "body")
-
-    # -- inline -------------------------------------------------------------------------------
-
-    def _flush(self, paragraph: _Paragraph) -> None:
-        if paragraph.lines:
-            self._read_block(paragraph.lines, paragraph.scope)
-            paragraph.lines = []
-            paragraph.scope = "body"
-
-    def _read_block(self, ranges: list[tuple[int, int]], scope: str) -> None:
-        """Add a block, given as the source ranges of its lines (as in _Paragraph), as prose with
-        inline markup taken out."""
-        if len(ranges) == 1:
-            self._read_range(*ranges[0], scope)
-            return
-        block = _BlockText(self.source, ranges)
-        self._inline(block, block.start, block.end)
-        self.builder.block(scope)
-
-    def _read_range(self, start: int, end: int, scope: str) -> None:
-        """Add a block of one source range (most blocks), read in place."""
-        self._inline(self._source_text, start, end)
-        self.builder.block(scope)
-
-    def _inline(self, block: _BlockText, start: int, end: int) -> None:
-        text = block.text
-        marks = block.marks
-        position = start
-        token_start = marks.find(b"*", start, end)
-        while token_start >= 0:
-            token = _INLINE.match(text, token_start, end)
-            if token is None:  # not markup after all: a "*" inside a word, a lone "`"
-                token_start = marks.find(b"*", token_start + 1, end)
-                continue
-            self._emit(block, position, token_start)
-            position = token.end()
-            kind = token.lastgroup
-            if kind == "markup":
-                if text[token_start] == "\\":  # a hard line break
-                    self._space(block, token_start)
-            elif kind == "escape":
-                escaped_at = block.source_offset(token_start)
-                self.builder.replaced(escaped_at, escaped_at + 2, text[token_start + 1])
-            elif kind == "code" or kind == "autolink":
-                self._space(block, token_start)
-            elif kind == "html":
-                self._inline_html(block, token)
-            else:  # a link or an image
-                label_start, label_end = token.span("label")
-                if token.group("image"):
-                    self._aside(block, label_start, label_end)
-                elif token.group("target"):
-                    self.builder.link_start()
-                    self._inline(block, label_start, label_end)
-                    self.builder.link_end()
-                else:
-                    # "[1]" with no target: brackets are text (a footnote marker is a citation).
-                    self._emit(block, token_start, label_start)
-                    self._inline(block, label_start, label_end)
-                    self._emit(block, label_end, token.end())
-            token_start = marks.find(b"*", position, end)
-        self._emit(block, position, end)
-
-    def _inline_html(self, block: _BlockText, token: re.Match[str]) -> None:
-        tag = token.group("html")
-        source_start = block.source_offset(token.start())
-        if tag.startswith("<!--"):
-            self.builder.directive(source_start, tag)
-            return
-        if "\n" not in tag:
-            self.html.read(source_start, source_start + len(tag))
-
-    def _aside(self, block: _BlockText, start: int, end: int) -> None:
-        """Image alt text: each line a block of its own (scope alt), added after the body."""
-        for piece_start, piece_end in block.source_ranges(start, end):
-            for line_start, line_end in self._source_lines(piece_start, piece_end):
-                if line_end > line_start:
-                    self.html._aside.append(("alt", line_start, line_end))
-
-    def _emit(self, block: _BlockText, start: int, end: int) -> None:
-        """Add text [start, end) of a block as prose, a word break between lines: one step per
-        range of the block it holds text of (DocumentBuilder.lines keeps a range's lines)."""
-        if start >= end:  # between two tokens
-            return
-        text = block.text
-        if text is self.source and text[start] != "\n" and text[end - 1] != "\n" and self._specials[bisect.bisect_left(self._specials, start)] >= end:
-            # The common case, as below without a list of ranges to go through (Markdown is read
-            # 7% faster): in a block read in place, no line break at either end, no add_prose.
-            self.builder.lines(start, end)
-            return
-        # A line break at either end of the piece (markup at the start or end of a line, as in
-        # "Some\n**bold**") separates words too, at the break itself (between a range's lines,
-        # builder.lines puts the word break where the next line starts).
-        break_after = text[end - 1] == "\n"
-        if break_after:
-            end -= 1
-        if text[start] == "\n":
-            self._space(block, start)
-            start += 1
-        first = True
-        for source_start, source_end in block.source_ranges(start, end):
-            if not first:
-                self.builder.space(source_start, source_start)
-            first = False
-            # add_prose keeps text holding no entity, escape or web address as it is: such text
-            # (most of it) goes to the builder straight, without add_prose's checks of each piece.
-            if self._specials[bisect.bisect_left(self._specials, source_start)] >= source_end:
-                self.builder.lines(source_start, source_end)
-                continue
-            # add_prose keeps one line: the range's lines one by one (none is empty: a blank line
-            # ends a paragraph), with a word break where each starts, as builder.lines does.
-            for number, (line_start, line_end) in enumerate(self._source_lines(source_start, source_end)):
-                if number:
-                    self.builder.space(line_start, line_start)
-                add_prose(self.builder, self.source, line_start, line_end, entities=True, escapes=True)
-        if break_after:
-            self._space(block, end)
-
-    def _source_lines(self, start: int, end: int) -> Iterator[tuple[int, int]]:
-        """Source ranges of the lines of source[start:end] (lines separated by "\\n")."""
-        line_start = start
-        for line in self.source[start:end].split("\n"):
-            yield line_start, line_start + len(line)
-            line_start += len(line) + 1
-
-    def _space(self, block: _BlockText, start: int) -> None:
-        source_start = block.source_offset(start)
-        self.builder.space(source_start, source_start)
+def _unescaped(source: str, index: int) -> bool:
+    """Whether source[index] is not escaped by a backslash (an even number of them before it)."""
+    backslashes = 0
+    while source[index - backslashes - 1] == "\\":
+        backslashes += 1
+    return backslashes % 2 == 0
 
 
-class _BlockText:
-    """The lines of a block as one text, `text[start:end]`, with \\n between lines: what inline
-    markup is found in. It maps back to source offsets.
-
-    A block of one source range (most blocks: its lines follow each other with a \\n alone
-    between them) is read in place, in the reader's one block text of the whole source: `text`
-    is the source itself. That is safe: the inline patterns look back one character, and before a
-    block there is only a line break, a space or tab, a quote marker, "#" or a table border (a
-    list marker only before an empty first line). Other blocks (lines after a quote marker or
-    indentation, \\r\\n breaks) are joined into a new string.
-    """
-
-    __slots__ = ("text", "start", "end", "marks", "_starts", "_shifts")
-
-    def __init__(self, source: str, ranges: list[tuple[int, int]]):
-        # Per range: where it starts in the text, and what to add to a text offset in it to get
-        # the source offset.
-        self._starts = [0]
-        if len(ranges) == 1:
-            self.text = source
-            self.start, self.end = ranges[0]
-            self._shifts = [0]
-        else:
-            self._shifts = [ranges[0][0]]
-            for (start, end), (following_start, _) in itertools.pairwise(ranges):
-                self._starts.append(self._starts[-1] + end - start + 1)
-                self._shifts.append(following_start - self._starts[-1])
-            self.text = "\n".join([source[start:end] for start, end in ranges])
-            self.start, self.end = 0, len(self.text)
-        # The text as bytes, a byte per character, "*" where an inline token may start (the rest
-        # is never read: "?" for what Latin-1 lacks). bytes.find finds the next "*" at memory
-        # speed, where searching for a set of characters tests each character in turn (Markdown is
-        # read 6% faster).
-        self.marks = self.text.encode("latin-1", "replace").translate(_INLINE_MARKS)
-
-    def source_offset(self, offset: int) -> int:
-        return offset + self._shifts[bisect.bisect_right(self._starts, offset) - 1]  # in the last range starting at or before it
-
-    def source_ranges(self, start: int, end: int) -> list[tuple[int, int]]:
-        """Source ranges of text [start, end), one per range of the block it holds text of."""
-        starts = self._starts
-        if len(starts) == 1:  # read in place (most blocks): nothing to look up
-            shift = self._shifts[0]
-            return [(start + shift, end + shift)] if start < end else []
-        number = bisect.bisect_right(starts, start) - 1  # the last range starting at or before start
-        ranges = []
-        while start < end:
-            # The range ends at the \n joining it to the next one, or at the end of the text.
-            range_end = min(end, starts[number + 1] - 1) if number + 1 < len(starts) else end
-            if range_end > start:
-                ranges.append((start + self._shifts[number], range_end + self._shifts[number]))
-            number += 1
-            start = range_end + 1
-        return ranges
+def _lines_into(pieces: list[tuple[int, int, str | None]], source: str, start: int, end: int) -> None:
+    """Source[start:end] as pieces, a word break at each line break."""
+    position = start
+    for line_break in re.finditer(r"\r\n?|\n", source[start:end]):
+        if line_break.start() + start > position:
+            pieces.append((position, start + line_break.start(), None))
+        pieces.append((start + line_break.start(), start + line_break.end(), ""))
+        position = start + line_break.end()
+    if end > position:
+        pieces.append((position, end, None))
 
 
 def extract_markdown(source: str) -> Document:
