@@ -13,9 +13,12 @@ from kmlint.terms import LocalMatcher, TermSet
 
 # The answer opens the next sentence and stands alone ("No.", "Absolutely not!", "Yes, ..."):
 # "No one knows" or "Never before ..." answer nothing.
+_STANDS_ALONE = r"(?=\s*(?:[.,!;:-]|$))"
 _ANSWERS = {
-    "no": re.compile(r"[\"'*\s-]*(?:no|nope|never|none|no way|not at all|not in the slightest|absolutely not|definitely not|certainly not|not really)(?=\s*(?:[.,!;:-]|$))"),
-    "yes": re.compile(r"[\"'*\s-]*(?:yes|yep|absolutely|definitely|certainly|completely|totally|of course|indeed|without a doubt|100%)(?=\s*(?:[.,!;:-]|$))"),
+    "no": re.compile(
+        r"[\"'*\s-]*(?:no|nope|never|none|no way|not at all|not in the slightest|absolutely not|definitely not|certainly not|not really)" + _STANDS_ALONE
+    ),
+    "yes": re.compile(r"[\"'*\s-]*(?:yes|yep|absolutely|definitely|certainly|completely|totally|of course|indeed|without a doubt|100%)" + _STANDS_ALONE),
 }
 _LEADING = re.compile(r"[\"'*\s-]*")
 
