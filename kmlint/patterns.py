@@ -6,6 +6,7 @@ import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Iterator
 
 import regex
 
@@ -256,6 +257,17 @@ def _item(pattern: str, position: int) -> tuple[list[str], int] | None:
 
 
 def _has_top_level_alternation(pattern: str) -> bool:
+    return any(char == "|" and depth == 0 for char, depth in _structure(pattern))
+
+
+def group_depth(pattern: str) -> int:
+    """How deeply the groups of `pattern` nest (escapes and character classes left out)."""
+    return max((depth for char, depth in _structure(pattern) if char == "("), default=0)
+
+
+def _structure(pattern: str) -> Iterator[tuple[str, int]]:
+    """The group brackets and "|" of `pattern`, outside escapes and character classes, each with
+    the depth of groups it stands at (an opening bracket at the depth it opens)."""
     depth = 0
     position = 0
     while position < len(pattern):
@@ -268,33 +280,13 @@ def _has_top_level_alternation(pattern: str) -> bool:
             continue
         if char == "(":
             depth += 1
+            yield char, depth
         elif char == ")":
             depth -= 1
-        elif char == "|" and depth == 0:
-            return True
+            yield char, depth
+        elif char == "|":
+            yield char, depth
         position += 1
-    return False
-
-
-def group_depth(pattern: str) -> int:
-    """How deeply the groups of `pattern` nest (escapes and character classes left out)."""
-    depth = deepest = 0
-    position = 0
-    while position < len(pattern):
-        char = pattern[position]
-        if char == "\\":
-            position += 2
-            continue
-        if char == "[":
-            position = _class_end(pattern, position)
-            continue
-        if char == "(":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char == ")":
-            depth -= 1
-        position += 1
-    return deepest
 
 
 def _class_end(pattern: str, position: int) -> int:
