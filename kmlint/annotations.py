@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import posixpath
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -17,10 +15,11 @@ from kmlint.discover import Target, discover
 from kmlint.errors import AnnotationError, RuleError, SourceError
 from kmlint.fsutil import Unreadable, read_regular
 from kmlint.ruleset import DOCUMENT_CATEGORIES, BoundedLoader, load_yaml, node_position, schema_message
+from kmlint.schemas import validator
 from kmlint.source import SourceFile, read_source
 
 if TYPE_CHECKING:
-    import jsonschema
+    pass
 
 ANNOTATION_SUFFIXES = (".yaml", ".yml")
 # Shown in error messages: a quote is the words, shortened past this many characters.
@@ -71,19 +70,6 @@ _AnnotationLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _AnnotationLoader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-
-_VALIDATOR: jsonschema.protocols.Validator | None = None
-
-
-def _validator() -> jsonschema.protocols.Validator:
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        import jsonschema
-
-        text = resources.files("kmlint.schemas").joinpath("annotations.schema.json").read_text(encoding="utf-8")
-        _VALIDATOR = jsonschema.Draft202012Validator(json.loads(text))
-    return _VALIDATOR
-
 
 def find_pages(paths: Sequence[str]) -> dict[str, list[Target]]:
     """The pages under `paths`, by the name an annotation file gives them: the path relative to a
@@ -166,7 +152,7 @@ def _read(path: str) -> tuple[dict[str, Any], yaml.Node | None]:
         data, root = load_yaml(text, path, loader_class=_AnnotationLoader)
     except RuleError as error:  # the YAML reader is shared with rule files
         raise AnnotationError(error.message, error.path, error.line, error.column) from None
-    errors = list(_validator().iter_errors(data))
+    errors = list(validator("annotations.schema.json").iter_errors(data))
     if errors:
         from jsonschema.exceptions import best_match
 

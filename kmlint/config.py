@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tomllib
@@ -17,11 +16,12 @@ from kmlint.findings import SEVERITY_RANK
 from kmlint.fsutil import Unreadable, read_regular
 from kmlint.globs import Glob, GlobError
 from kmlint.ruleset import Rule, builtin_rules_dir, find_node, load_rules, load_yaml, node_position, schema_message
+from kmlint.schemas import validator
 from kmlint.selection import select_rules, selector_matches, split_selectors
 from kmlint.terms import shown
 
 if TYPE_CHECKING:
-    import jsonschema
+    pass
 
 
 # Looked for in each folder, nearest folder first; in one folder the first name found wins.
@@ -254,21 +254,8 @@ def _read_toml(path: str) -> tuple[dict[str, Any], Locator]:
 
 # -- the schema and one file's keys ------------------------------------------------------------
 
-_VALIDATOR: jsonschema.protocols.Validator | None = None
-
-
-def _validator() -> jsonschema.protocols.Validator:
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        import jsonschema  # here, not at the top: a run without a config file never needs it (start-up time)
-
-        text = resources.files("kmlint.schemas").joinpath("config.schema.json").read_text(encoding="utf-8")
-        _VALIDATOR = jsonschema.Draft202012Validator(json.loads(text))
-    return _VALIDATOR
-
-
 def _validate(data: Any, locate: Locator, path: str) -> None:
-    errors = list(_validator().iter_errors(data))
+    errors = list(validator("config.schema.json").iter_errors(data))
     if not errors:
         return
     from jsonschema.exceptions import best_match

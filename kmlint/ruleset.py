@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
@@ -15,6 +13,7 @@ import yaml
 from kmlint import cache
 from kmlint.errors import RuleError
 from kmlint.fsutil import Unreadable, file_type, read_regular
+from kmlint.schemas import validator
 from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase, shown
 
 if TYPE_CHECKING:
@@ -89,25 +88,6 @@ class Rule:
         return _in_builtin_rules_dir(self.path)
 
 
-def _schema() -> dict[str, Any]:
-    text = resources.files("kmlint.schemas").joinpath("rules.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-_VALIDATOR: jsonschema.protocols.Validator | None = None
-
-
-def _validator() -> jsonschema.protocols.Validator:
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        import jsonschema  # here, not at the top: rule files found in the start-up cache never need it
-
-        schema = _schema()
-        _VALIDATOR = jsonschema.Draft202012Validator(schema)
-    return _VALIDATOR
-
-
 def builtin_rules_dir() -> Path:
     """The rule pack installed inside the package (kmlint/rules), or rules/ beside a source checkout."""
     package = Path(__file__).resolve().parent
@@ -172,7 +152,7 @@ def load_rule_file(path: str | os.PathLike[str]) -> list[Rule]:
     if cached is not None:
         return list(cached)
     data, node = load_yaml(text, display)
-    errors = sorted(_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(validator("rules.schema.json").iter_errors(data), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
     if errors:
         from jsonschema.exceptions import best_match
 
