@@ -19,8 +19,11 @@ import re
 import sys
 import zlib
 from array import array
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable
+
+import regex
 
 from kmlint import __version__
 
@@ -31,7 +34,7 @@ _HEADER = b"kmlint-cache %d\n" % FORMAT
 MAX_ENTRIES = 400
 # kmlint's files whose content decides what is stored (how rules are read, phrases expanded and
 # normalized, tries built): any edit to them makes new keys.
-_SHAPING_FILES = ("__init__.py", "ruleset.py", "terms.py", "document.py", "cache.py", "schemas/rules.schema.json")
+_SHAPING_FILES = ("__init__.py", "ruleset.py", "terms.py", "patterns.py", "document.py", "cache.py", "schemas/rules.schema.json")
 
 _memory: dict[tuple[str, str], Any] = {}
 _fingerprint: str | None = None
@@ -132,27 +135,35 @@ def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> No
 def compiled_pattern(entry: str | None, build: Callable[[], str]) -> re.Pattern[str]:
     """re.compile(build()), with the compiled program kept in the cache: `re` parses and compiles in
     Python, seconds for a trie of thousands of phrases; loading the program takes milliseconds."""
-    pattern: re.Pattern[str] | None = _memory.get(("pattern", entry or ""))
-    if pattern is not None:
-        return pattern
-    program = load("program", entry, remember=False)  # the compiled pattern is remembered instead
-    if program is not None:
+    return compiled_patterns(entry, lambda: [build()])[0]
+
+
+def compiled_patterns(entry: str | None, build: Callable[[], list[str]]) -> list[re.Pattern[str]]:
+    """[re.compile(text) for text in build()], the compiled programs kept in the cache as one entry."""
+    patterns: list[re.Pattern[str]] | None = _memory.get(("patterns", entry or ""))
+    if patterns is not None:
+        return patterns
+    programs = load("programs", entry, remember=False)  # the compiled patterns are remembered instead
+    if programs is not None:
         try:
-            text, flags, code, groups, groupindex, indexgroup = program
-            pattern = _sre.compile(text, flags, code.tolist(), groups, groupindex, indexgroup)
-        except Exception:  # not a program this Python can run: compiled again below
-            pattern = None
-    if pattern is None:
-        text = build()
-        program = _program(text)
-        if program is None:
-            pattern = re.compile(text)
-        else:
-            pattern = _sre.compile(text, program[1], program[2].tolist(), *program[3:])
-            store("program", entry, program, remember=False)
+            patterns = [_sre.compile(text, flags, code.tolist(), *rest) for text, flags, code, *rest in programs]
+        except Exception:  # not programs this Python can run: compiled again below
+            patterns = None
+    if patterns is None:
+        texts = build()
+        built = [_program(text) for text in texts]
+        patterns = [_from_program(text, program) for text, program in zip(texts, built, strict=True)]
+        if all(program is not None for program in built):
+            store("programs", entry, built, remember=False)
     if entry is not None:
-        _memory["pattern", entry] = pattern
-    return pattern
+        _memory["patterns", entry] = patterns
+    return patterns
+
+
+def _from_program(text: str, program: tuple[str, int, array[int], int, dict[str, int], tuple[str | None, ...]] | None) -> re.Pattern[str]:
+    if program is None:
+        return re.compile(text)
+    return _sre.compile(text, program[1], program[2].tolist(), *program[3:])  # type: ignore[no-any-return]
 
 
 def _program(text: str) -> tuple[str, int, array[int], int, dict[str, int], tuple[str | None, ...]] | None:
@@ -179,7 +190,9 @@ def _code_fingerprint() -> str | None:
     global _fingerprint
     if _fingerprint is None:
         package = Path(__file__).resolve().parent
-        digest = hashlib.sha256(f"{FORMAT} {__version__} {sys.version} {_sre.MAGIC} {_sre.CODESIZE}".encode())
+        # Entries hold compiled programs of `re` and `regex` and pickled automata: their versions count.
+        versions = f"{FORMAT} {__version__} {sys.version} {_sre.MAGIC} {_sre.CODESIZE} {regex.__version__} {_version('pyahocorasick')}"
+        digest = hashlib.sha256(versions.encode())
         try:
             for name in _SHAPING_FILES:
                 digest.update((package / name).read_bytes())
@@ -187,6 +200,13 @@ def _code_fingerprint() -> str | None:
             return None
         _fingerprint = digest.hexdigest()
     return _fingerprint
+
+
+def _version(package: str) -> str:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "unknown"
 
 
 def _prune(folder: Path) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from typing import Sequence
+
+import regex
 
 from kmlint.document import Document
+from kmlint.terms import TermSet, expand_phrase
 
 # Everything below reads the folded text (lower case, plain quotes and dashes, single spaces).
 
@@ -63,25 +67,49 @@ def is_mention(doc: Document, start: int, end: int) -> bool:
 
 # A provider speaking: "our clinic", "we offer", "book a consultation". A page of another genre:
 # an editorial, a journal article (volume and issue, a case vignette), a drug-safety alert, a news
-# report. Quotes and citations do not tell: clinics' blogs quote and cite too.
-_PROVIDER = re.compile(
-    r"\b(?:our (?:clinic|clinics|team|patients|practice|providers?|office|offices|program|programs|center|centers|centre|staff|physicians?|"
-    r"doctors?|nurses?|clinicians?|specialists?|services|treatments?|therapy|therapies|infusions?|protocols?|facility|locations?|experts?|"
-    r"medical team|care team|clients)"
-    r"|we (?:offer|provide|treat|specialize|specialise|are proud|can help|help|deliver|administer|accept|tailor|customize|personalize)"
-    r"|(?:book|schedule|request|reserve) (?:a |an |your |my |)(?:free |)(?:consultation|consult|appointment|session|visit|evaluation|assessment|infusion)"
-    r"|contact us|call us|call (?:today|now)|get started|free consultation|new patients?)\b"
+# report. Quotes and citations do not tell: clinics' blogs quote and cite too. The engine's scanner
+# finds these with the rules' terms, in the same pass.
+PROVIDER_VOICE = TermSet(
+    phrases=tuple(
+        phrase
+        for template in (
+            "our (clinic|clinics|team|patients|practice|provider|providers|office|offices|program|programs|center|centers|centre|staff|"
+            "physician|physicians|doctor|doctors|nurse|nurses|clinician|clinicians|specialist|specialists|services|treatment|treatments|"
+            "therapy|therapies|infusion|infusions|protocol|protocols|facility|location|locations|expert|experts|medical team|care team|clients)",
+            "we (offer|provide|treat|specialize|specialise|are proud|can help|help|deliver|administer|accept|tailor|customize|personalize)",
+            "(book|schedule|request|reserve) (a |an |your |my |)(free |)(consultation|consult|appointment|session|visit|evaluation|assessment|infusion)",
+            "(contact us|call us|call today|call now|get started|free consultation|new patient|new patients)",
+        )
+        for phrase in expand_phrase(template)
+    )
 )
-_OTHER_GENRE = re.compile(
-    r"\b(?:editorial|op-ed|press release|newsroom|news desk|staff writer|correspondent|(?:vol|volume|issue) \d+|"
-    r"case (?:vignette|report)|fda (?:alerts?|warns|safety communication|drug safety)|medwatch|safety alerts?|"
-    r"letters? to the editor|peer[- ]reviewed article|abstract:)"
+OTHER_GENRE = TermSet(
+    phrases=tuple(
+        phrase
+        for template in (
+            "(editorial|op-ed|press release|newsroom|news desk|staff writer|correspondent|medwatch|safety alert|safety alerts|abstract:)",
+            "case (vignette|report)",
+            "fda (alert|alerts|warns|safety communication|drug safety)",
+            "(letter|letters) to the editor",
+            "peer-reviewed article",
+        )
+        for phrase in expand_phrase(template)
+    ),
+    patterns=(regex.compile(r"\b(?:vol|volume|issue) \d+"),),
 )
 
 
-def promotes(doc: Document) -> bool:
-    """Whether the page promotes treatment: unless it is of another genre (news, journal, alert) and
-    that shows more than a provider's voice does."""
-    folded = doc.folded
-    genre = len(_OTHER_GENRE.findall(folded))
-    return genre == 0 or len(_PROVIDER.findall(folded)) >= genre
+def promotes(genre_signs: Sequence[tuple[int, int]], provider_voice: Sequence[tuple[int, int]]) -> bool:
+    """Whether the page promotes treatment, given where OTHER_GENRE and PROVIDER_VOICE occur in it:
+    unless it is of another genre (news, journal, alert) and that shows more than a provider's voice does."""
+    genre = _apart(genre_signs)
+    return genre == 0 or _apart(provider_voice) >= genre
+
+
+def _apart(spans: Sequence[tuple[int, int]]) -> int:
+    """How many of the spans (in order) stand apart: one that overlaps the last counted is not counted."""
+    count, last_end = 0, -1
+    for start, end in spans:
+        if start >= last_end:
+            count, last_end = count + 1, end
+    return count

@@ -64,8 +64,12 @@ def plain_spaces(text: str) -> str:
 
 def normalize_phrase(text: str) -> str:
     """The matching form of a phrase written in a rule: spaces collapsed, ignorables dropped, folded."""
-    text = _IGNORABLE_ONLY.sub("", plain_spaces(text))
-    return fold(" ".join(text.split()))
+    return " ".join(normalize_piece(text).split())
+
+
+def normalize_piece(text: str) -> str:
+    """A part of a phrase in its matching form, spaces as they are: ignorables dropped, folded."""
+    return fold(_IGNORABLE_ONLY.sub("", plain_spaces(text)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import nullcontext
 from typing import TYPE_CHECKING, Mapping, Sequence
 
-from kmlint.claims import is_mention, promotes
+from kmlint.claims import OTHER_GENRE, PROVIDER_VOICE, is_mention, promotes
 from kmlint.document import Document
 from kmlint.extract import extract
 from kmlint.findings import Diagnostic, FileResult, make_finding
@@ -45,6 +45,10 @@ class Linter:
         for index, check in enumerate(self._checks):
             for role, terms in check.roles().items():
                 self._scanner.add(terms, (index, role), timed=self._timed[index])
+        # What tells whether a page promotes treatment, found in the same pass: tagged past the rules.
+        self._genre_tag, self._provider_tag = (len(self._checks), "genre"), (len(self._checks), "provider")
+        self._scanner.add(OTHER_GENRE, self._genre_tag, timed=False)
+        self._scanner.add(PROVIDER_VOICE, self._provider_tag, timed=False)
         self._scanner.compile()
 
     def __reduce__(self) -> tuple[type[Linter], tuple[object, ...]]:
@@ -57,6 +61,8 @@ class Linter:
         # A rule that fails on a file is abandoned for that file only, so the output does not depend
         # on which files a worker process saw before (--jobs N gives the same output as --jobs 1).
         hits, failed = self._scanner.scan(doc.folded)
+        genre_signs, provider_voice = hits.pop(self._genre_tag, []), hits.pop(self._provider_tag, [])
+        failed.pop(self._genre_tag, None)  # matched too often: counted as none, and the page as promoting
         abandoned: dict[int, str] = {}
         for (index, _role), why in failed.items():
             abandoned.setdefault(index, why)
@@ -73,7 +79,7 @@ class Linter:
             rule = check.rule
             if rule.pages == "promoting":
                 if promoting is None:
-                    promoting = promotes(doc)
+                    promoting = promotes(genre_signs, provider_voice)
                 if not promoting:
                     continue
             try:

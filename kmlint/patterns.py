@@ -6,9 +6,13 @@ import re
 import string
 from dataclasses import dataclass, field
 from functools import lru_cache
+from re import _constants as _re_constants  # type: ignore[attr-defined]
+from re import _parser as _re_parser  # type: ignore[attr-defined]
 from typing import Iterator
 
 import regex
+
+from kmlint import cache
 
 # -- patterns that can backtrack catastrophically -----------------------------------------------
 # Rule files are untrusted. A group repeated without bound that itself repeats without bound,
@@ -145,7 +149,15 @@ def _first_characters(atom: str) -> frozenset[str]:
 # trie of phrases. When every match must start with one of a few hundred literal words, the
 # scanner finds those words in its single trie pass and tries the pattern only where they occur.
 MAX_LEADING_WORDS = 500
+# Leading words of more characters than this are few enough in any text: the trie need not hold more.
+SELECTIVE_LENGTH = 12
 _SPECIAL_CHARACTERS = frozenset(".^$*+?{}[]()|\\")
+# A word break as the trie reads one (a space, a hyphen or nothing), and what stands for it in
+# the texts while they are read.
+_TRIE_JOINERS = ("[ -]?", "[- ]?")
+_OPTIONAL_JOINER = "\0"
+# Where a phrase ends, as the trie ends it: after a word character, not before another.
+PHRASE_END = r"(?:(?<=\w)(?!\w)|(?<!\w))"
 
 
 class _NotLiteral(Exception):
@@ -158,7 +170,7 @@ def leading_words(pattern: str) -> list[str] | None:
     Known for a pattern that opens with \\b and a word character, then literal characters, groups
     of alternatives and optional ? items: as much of that as gives at most MAX_LEADING_WORDS texts,
     each cut back to its last whole word unless what follows cannot continue the word (see _ends_word)."""
-    if not pattern.startswith(r"\b") or _has_top_level_alternation(pattern):
+    if not pattern.startswith(r"\b") or _OPTIONAL_JOINER in pattern or _has_top_level_alternation(pattern):
         return None
     try:
         texts, stop = _sequence(pattern, 2, inside_group=False)
@@ -171,7 +183,10 @@ def leading_words(pattern: str) -> list[str] | None:
             # The pattern may go on with more of the same word ("improv" then [a-z]*): keep only
             # whole words, which the trie wants to see end.
             text = text[: max((i for i, char in enumerate(text) if not is_word_character(char)), default=-1) + 1]
-        words.append(text.rstrip(" "))  # the trie takes a space as optional: "can " is "can" then a space
+        # The trie takes a space as optional: "can " is "can" then a space. A word break as the trie
+        # reads one, last, is kept: the trie finds "fast relief " in "fast relief-now" and in
+        # "fast reliefnow" (after a space at the end a phrase need not end a word).
+        words.append(text.rstrip(" ").replace(_OPTIONAL_JOINER, " "))
         if not words[-1] or not is_word_character(text[0]):
             return None
     return list(dict.fromkeys(words))
@@ -190,7 +205,7 @@ def _ends_word(pattern: str, position: int) -> bool:
     """Whether what follows the leading words at `position` ends their last word: \\b, or an item
     that matches at least one character that is not a word character (\\s, \\s+, [ ]; not \\s?,
     after which the word may go on)."""
-    if pattern.startswith(r"\b", position):
+    if pattern.startswith((r"\b", PHRASE_END), position):
         return True
     item = _NON_WORD_ITEM.match(pattern, position)
     return item is not None and not _MAY_BE_EMPTY.match(pattern, item.end())
@@ -198,35 +213,53 @@ def _ends_word(pattern: str, position: int) -> bool:
 
 def _sequence(pattern: str, position: int, inside_group: bool) -> tuple[list[str], int]:
     """The texts a run of items can match, from `position` up to the end of its group (inside a
-    group, where anything not literal raises) or the first item that is not literal (at the top)."""
+    group, where anything not literal raises) or the first item that is not literal (at the top).
+    At the top, a \\b between literal items takes no text ("patients\\b tolerate"); one before
+    anything else ends the run there, where _ends_word reads it."""
     texts = [""]
     while position < len(pattern) and not (inside_group and pattern[position] in "|)"):
-        item = _item(pattern, position)
-        if item is None:
-            if inside_group:
-                raise _NotLiteral
+        if not inside_group and all(text.endswith((" ", _OPTIONAL_JOINER)) and len(text) > SELECTIVE_LENGTH for text in texts):
+            break  # long enough to find few places to try the pattern at, and each at a word break
+        boundary = not inside_group and pattern.startswith(r"\b", position)
+        if boundary and position + 2 == len(pattern):
             break
-        choices, after = item
-        quantifier = pattern[after : after + 1]
-        if quantifier == "?":
-            choices = [*choices, ""]
-            after += 1 + (pattern[after + 1 : after + 2] in ("?", "+"))  # lazy or possessive: the same texts
-        elif quantifier and quantifier in "*+{":
-            if inside_group:
-                raise _NotLiteral
+        step = _step(pattern, position + 2 if boundary else position, inside_group, len(texts))
+        if step is None:
             break
-        if len(texts) * len(choices) > MAX_LEADING_WORDS:
-            if inside_group:
-                raise _NotLiteral
-            break  # enough to go on: the texts so far
+        choices, position = step
         texts = [text + choice for text in texts for choice in choices]
-        position = after
     return texts, position
+
+
+def _step(pattern: str, position: int, inside_group: bool, count: int) -> tuple[list[str], int] | None:
+    """The texts of the item at `position` (with its quantifier) and where it ends, when a run of
+    `count` texts goes on through it; None when the run stops before it."""
+    item = _item(pattern, position)
+    if item is None:
+        if inside_group:
+            raise _NotLiteral
+        return None
+    choices, after = item
+    quantifier = pattern[after : after + 1]
+    if quantifier == "?":
+        choices = [*choices, ""]
+        after += 1 + (pattern[after + 1 : after + 2] in ("?", "+"))  # lazy or possessive: the same texts
+    elif quantifier and quantifier in "*+{":
+        if inside_group:
+            raise _NotLiteral
+        return None
+    if count * len(choices) > MAX_LEADING_WORDS:
+        if inside_group:
+            raise _NotLiteral
+        return None  # enough to go on: the texts so far
+    return choices, after
 
 
 def _item(pattern: str, position: int) -> tuple[list[str], int] | None:
     """The texts of the one item at `position` and where it ends, or None when it is not literal."""
     char = pattern[position]
+    if pattern.startswith(_TRIE_JOINERS, position):
+        return [_OPTIONAL_JOINER], position + 5
     if char == "\\":
         escaped = pattern[position + 1 : position + 2]
         if not escaped or escaped.isalnum():
@@ -320,8 +353,109 @@ def any_of(patterns: tuple[regex.Pattern[str], ...]) -> regex.Pattern[str] | Non
 
 @lru_cache(maxsize=256)
 def _alternation(pattern: str) -> regex.Pattern[str] | None:
-    # Rules share hedge lists: the same alternation is compiled once per run, not once per rule.
+    # Rules share hedge lists: the same alternation is compiled once per run, not once per rule,
+    # and kept in the start-up cache (compiling the pack's took a seventh of a second per run).
+    entry = cache.key("alternation", pattern)
+    compiled = cache.load("alternation", entry, remember=False)
+    if isinstance(compiled, regex.Pattern) and compiled.pattern == pattern:
+        return compiled
     try:
-        return regex.compile(pattern, regex.VERSION0)
+        compiled = regex.compile(pattern, regex.VERSION0)
     except regex.error:
         return None
+    cache.store("alternation", entry, compiled, remember=False)
+    return compiled
+
+
+# -- the words a match holds further on ----------------------------------------------------------
+# A pattern such as \b(?:results|studies)\b[^.]{0,40}\b(?:prove|proves)\b is tried wherever its
+# leading words occur, and common leading words ("results") occur on every page. When every match
+# also holds one of a few whole words further on, the scanner finds those in its trie pass too and
+# tries the pattern only where one of them follows within the pattern's longest match.
+MAX_FOLLOWING_WORDS = 200
+# A pattern whose matches may be longer than this is tried wherever its leading words occur.
+MAX_FOLLOWING_SPAN = 1000
+# Shorter words ("in", "is", "with") are on every line: finding them would cost more than it saves.
+MIN_FOLLOWING_LENGTH = 5
+
+
+def following_words(pattern: str) -> tuple[list[str], int] | None:
+    """Whole words one of which every match of `pattern` holds after its start (not among its
+    leading words), and the most characters a match spans; None when that is not known (the
+    pattern reads otherwise in `re`, ignores case, or may be longer than MAX_FOLLOWING_SPAN)."""
+    try:
+        parsed = _re_parser.parse(pattern)
+    except Exception:  # a pattern for the regex module that `re` reads otherwise, or not at all
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    span = parsed.getwidth()[1]
+    if span > MAX_FOLLOWING_SPAN:
+        return None
+    best: list[str] | None = None
+    items = list(parsed.data)
+    position = 0
+    while position < len(items):
+        run_end = position
+        texts = [""]
+        while run_end < len(items):
+            choices = _literal_choices(items[run_end])
+            if choices is None or len(texts) * len(choices) > MAX_FOLLOWING_WORDS:
+                break
+            texts = [text + choice for text in texts for choice in choices]
+            run_end += 1
+        if run_end > position:
+            if position > 0:  # the first run holds the leading words
+                words = _whole_words(items[position], items[run_end - 1], texts)
+                if words and min(map(len, words)) >= MIN_FOLLOWING_LENGTH and (best is None or _more_selective(words, best)):
+                    best = words
+            position = run_end
+        else:
+            position += 1
+    return (best, span) if best else None
+
+
+def _literal_choices(item: tuple[object, object]) -> list[str] | None:
+    """The texts one parsed item matches, a word boundary as "" (so as an empty text), or None."""
+    op, value = item
+    if op is _re_constants.LITERAL:
+        return [chr(value)]  # type: ignore[arg-type]
+    if op is _re_constants.AT and value is _re_constants.AT_BOUNDARY:
+        return [""]
+    if op is _re_constants.SUBPATTERN:
+        return _literal_sequence(value[3])  # type: ignore[index]
+    if op is _re_constants.BRANCH:
+        choices: list[str] = []
+        for branch in value[1]:  # type: ignore[index]
+            texts = _literal_sequence(branch)
+            if texts is None:
+                return None
+            choices += texts
+        return choices
+    return None
+
+
+def _literal_sequence(items: object) -> list[str] | None:
+    texts = [""]
+    for item in items:  # type: ignore[attr-defined]
+        choices = _literal_choices(item)
+        if choices is None or len(texts) * len(choices) > MAX_FOLLOWING_WORDS:
+            return None
+        texts = [text + choice for text in texts for choice in choices]
+    return texts
+
+
+def _whole_words(first: tuple[object, object], last: tuple[object, object], texts: list[str]) -> list[str] | None:
+    """The texts of a run as words the trie finds: the run must start and end at a word boundary
+    (\\b, or a space it holds), and hold a word in every text."""
+    starts = first == (_re_constants.AT, _re_constants.AT_BOUNDARY) or all(text.startswith(" ") for text in texts)
+    ends = last == (_re_constants.AT, _re_constants.AT_BOUNDARY) or all(text.endswith(" ") for text in texts)
+    words = [text.strip(" ") for text in texts]
+    if not (starts and ends) or not all(word and is_word_character(word[0]) and is_word_character(word[-1]) for word in words):
+        return None
+    return list(dict.fromkeys(words))
+
+
+def _more_selective(words: list[str], other: list[str]) -> bool:
+    """Longer shortest word first (rarer in any text), then fewer words."""
+    return (min(map(len, words)), -len(words)) > (min(map(len, other)), -len(other))

@@ -14,7 +14,7 @@ from kmlint import cache
 from kmlint.errors import RuleError
 from kmlint.fsutil import Unreadable, file_type, read_regular
 from kmlint.schemas import validator
-from kmlint.terms import TermError, TermSet, compile_regex, expand_phrase, shown
+from kmlint.terms import TEMPLATE_PATTERN_MIN_PHRASES, TermError, TermSet, compile_regex, expand_phrase, shown, template_pattern
 
 if TYPE_CHECKING:
     import jsonschema
@@ -396,6 +396,7 @@ def _termset(
     items: list[Any], lists: Mapping[str, TermSet], root: yaml.Node | None, at: tuple[Any, ...], path: str, budget: _PhraseBudget
 ) -> TermSet:
     phrases: list[str] = []
+    templates: list[str] = []
     patterns = []
     links = False
     for index, item in enumerate(items):
@@ -410,18 +411,23 @@ def _termset(
                 named = lists.get(item[1:])
                 if named is None:
                     raise TermError(f"unknown list {item!r} (define it under 'lists:' in the same file)")
-                budget.spend(len(named.phrases))
+                budget.spend(len(named.phrases) + len(named.templates))
                 phrases.extend(named.phrases)
+                templates.extend(named.templates)
                 patterns.extend(named.patterns)
                 links = links or named.links
             else:
                 expanded = expand_phrase(item)
                 budget.spend(len(expanded))
-                phrases.extend(expanded)
+                template = template_pattern(item, expanded) if len(expanded) > TEMPLATE_PATTERN_MIN_PHRASES else None
+                if template is None:
+                    phrases.extend(expanded)
+                else:
+                    templates.append(template)
         except TermError as error:
             line, column = node_position(root, at + (index,))
             raise RuleError(str(error), path, line, column) from None
-    return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns), links)
+    return TermSet(tuple(dict.fromkeys(phrases)), tuple(patterns), links, tuple(dict.fromkeys(templates)))
 
 
 def _build_rule(
@@ -432,7 +438,7 @@ def _build_rule(
     if "patterns" in raw:
         extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path, budget)
         base = terms.get("phrases", TermSet())
-        terms["phrases"] = TermSet(base.phrases, base.patterns + extra.patterns)
+        terms["phrases"] = TermSet(base.phrases, base.patterns + extra.patterns, templates=base.templates)
     swap: dict[str, str] = {}
     if "swap" in raw:
         for template, replacement in raw["swap"].items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import time
@@ -13,9 +14,9 @@ from typing import Iterable, Iterator
 import ahocorasick
 import regex
 
-from kmlint import cache
-from kmlint.document import Document, normalize_phrase
-from kmlint.patterns import any_of, backtracking_risk, group_depth, is_word_character, leading_words
+from kmlint import cache, patterns
+from kmlint.document import Document, normalize_phrase, normalize_piece
+from kmlint.patterns import PHRASE_END, any_of, backtracking_risk, following_words, group_depth, is_word_character, leading_words
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
 # document, plus a second per 2 million characters, before its rule is abandoned. The regex
@@ -27,6 +28,14 @@ _CHARACTERS_PER_EXTRA_SECOND = 2_000_000
 # that matches nearly anything (`.`, `\w`): its rule is abandoned before the hits fill the memory.
 MAX_PATTERN_HITS = 100_000
 MAX_VARIANTS = 5000
+# A template whose (a|b) groups multiply to more phrases than this is matched as one regular
+# expression, tried only where its first words occur, not as phrases in the trie: templates of
+# thousands of phrases each made the trie five times larger (212,000 phrases), and start-up, memory
+# and the scan with it.
+TEMPLATE_PATTERN_MIN_PHRASES = 64
+# Its first words must be this long at least: a template that opens with a common short word
+# ("is", "the", "no") is tried in the trie, which turns such a start away faster than a regex.
+_TEMPLATE_MIN_LEADING = 8
 # A claim is a few words: the pack's longest phrase has 82 characters. Each character of a phrase
 # can nest one group deeper in the trie-shaped regular expression, and Python's `re` parses and
 # compiles groups by recursion (about 400 levels fit in its stack): 200 keeps a wide margin.
@@ -76,6 +85,48 @@ def expand_phrase(template: str) -> list[str]:
     return phrases
 
 
+_JOINERS = re.compile(r"([ -]+)")
+_JOINER = "[ -]?"  # how the trie reads a space or hyphen between words (see trie_pattern)
+
+
+def template_pattern(template: str, phrases: list[str]) -> str | None:
+    """A regular expression that matches in folded text just what the trie matches for `phrases`,
+    the expansion of `template`, longer phrases first; None when the template is not of a shape
+    read here (a phrase starting with a joiner or other than a word character, two joiners in a
+    row, or too many first words to anchor it), and it stays expanded."""
+    if not all(is_word_character(phrase[0]) for phrase in phrases):
+        return None
+    body = []
+    ends = {"start"}  # what the text read so far may end with: nothing yet, a joiner or a word
+    for part in _ALTERNATION.split(template):
+        choices = part[1:-1].split("|") if part.startswith("(") else [part]
+        alternatives = []
+        next_ends = set()
+        for choice in choices:
+            pieces = _JOINERS.split(normalize_piece(choice))
+            if pieces == [""]:
+                alternatives.append("")
+                next_ends |= ends
+                continue
+            if pieces[0] == "" and ends & {"start", "joiner"}:
+                return None  # a joiner first, after a joiner or at the start: the trie reads one only
+            alternatives.append("".join(_JOINER if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)))
+            next_ends.add("joiner" if pieces[-1] == "" else "word")
+        ends = next_ends
+        ordered = sorted(dict.fromkeys(alternatives), key=len, reverse=True)  # longer first, the empty one last
+        body.append(ordered[0] if len(ordered) == 1 else "(?:" + "|".join(ordered) + ")")
+    if ends != {"word"}:
+        return None  # a joiner last, or an empty phrase
+    pattern = r"\b" + "".join(body) + PHRASE_END
+    words = leading_words(pattern)
+    if words is None or min(map(len, words)) < _TEMPLATE_MIN_LEADING:
+        return None
+    compiled = re.compile(pattern)
+    if not all(compiled.fullmatch(phrase) for phrase in phrases):
+        return None  # not read as the trie reads it: keep the phrases
+    return pattern
+
+
 def shown(value: object) -> str:
     """`value` quoted for a one-line message (repr), cut short when long: a rule file can hold megabytes."""
     text = repr(value)
@@ -113,6 +164,7 @@ class TermSet:
     phrases: tuple[str, ...] = ()
     patterns: tuple[regex.Pattern[str], ...] = ()
     links: bool = False  # link text counts as a match (a cited source); used by hedges only
+    templates: tuple[str, ...] = ()  # phrase templates too large for the trie, as expressions (see template_pattern)
 
 
 # Characters in English text, commonest first: trie branches are tried in this order, so that a
@@ -132,8 +184,12 @@ def trie_pattern(phrases: Iterable[str]) -> str:
             node = node.setdefault(char, {})
         node[""] = {}
 
+    conflicts = _merge_joined_readings(root)
+
     def branch_order(node: _Trie) -> list[tuple[str, _Trie]]:
         children = [(char, child) for char, child in node.items() if char]
+        if id(node) in conflicts:  # the word break last: its joined reading is in the letters' branches
+            return sorted(children, key=lambda item: (item[0] == " ", _COMMON_FIRST.get(item[0], len(_COMMON_FIRST)), item[0]))
         return sorted(children, key=lambda item: (_COMMON_FIRST.get(item[0], len(_COMMON_FIRST)), item[0]))
 
     def build(top: _Trie, top_last: str) -> str:
@@ -168,11 +224,57 @@ def trie_pattern(phrases: Iterable[str]) -> str:
     return "|".join(alternatives) if alternatives else r"(?!x)x"
 
 
-def compile_trie(phrases: Iterable[str]) -> re.Pattern[str]:
+def _merge_joined_readings(root: _Trie) -> set[int]:
+    """A word break may be nothing ("can not" matches "cannot"): where the next word after a break
+    starts with a letter that also goes on without one ("cannot receive" and "can not"), the
+    regular expression would take the first branch that matches, not the longest. Copy the joined
+    reading into the letter's branch, so that a character leads into one branch only; the nodes
+    where this was done, and those where a word break ends leading words ("advance " and
+    "advancement"), try the word break last (their ids are returned)."""
+    conflicts: set[int] = set()
+    nodes = [root]
+    while nodes:
+        node = nodes.pop()
+        joined = node.get(" ")
+        if joined is not None:
+            if "" in joined and len(node) > 1:  # leading words that end in a word break ("advance "), and "advancement"
+                conflicts.add(id(node))
+            for char, child in joined.items():
+                if char and char in node:
+                    conflicts.add(id(node))
+                    _merge_trie(node[char], child)
+        nodes.extend(child for char, child in node.items() if char)
+    return conflicts
+
+
+def _merge_trie(into: _Trie, other: _Trie) -> None:
+    """Add the phrases of trie `other` to trie `into` (copied: `other` stays where it is too)."""
+    pairs = [(into, other)]
+    while pairs:
+        target, source = pairs.pop()
+        for char, child in source.items():
+            if char in target:
+                pairs.append((target[char], child))
+            else:
+                copy: _Trie = {}
+                target[char] = copy
+                pairs.append((copy, child))
+
+
+def compile_trie(phrases: Iterable[str], entry: str | None = None) -> re.Pattern[str]:
     """re.compile(trie_pattern(phrases)) through the start-up cache: building and compiling the trie
-    of a full rule pack takes seconds, loading it from the cache milliseconds."""
-    forms = list(dict.fromkeys(phrases))  # the trie does not depend on their order: the same rules give the same key
-    return cache.compiled_pattern(cache.key("trie", "\n".join(forms)), lambda: trie_pattern(forms))
+    of a full rule pack takes seconds, loading it from the cache milliseconds. Kept under `entry`
+    when the caller has a key that stands for the phrases (they are then read only to build it)."""
+    if entry is None:
+        forms = list(dict.fromkeys(phrases))  # the trie does not depend on their order: the same rules give the same key
+        return cache.compiled_pattern(cache.key("trie", "\n".join(forms)), lambda: trie_pattern(forms))
+    return cache.compiled_pattern(cache.key("trie", entry), lambda: trie_pattern(phrases))
+
+
+def compile_templates(templates: Iterable[str]) -> list[re.Pattern[str]]:
+    """The expressions of phrase templates (see template_pattern), compiled through the start-up cache."""
+    texts = list(dict.fromkeys(templates))
+    return cache.compiled_patterns(cache.key("templates", "\n".join(texts)), lambda: texts) if texts else []
 
 
 def regex_timeout(text: str) -> float:
@@ -210,10 +312,11 @@ def _time_left() -> float:
 class LocalMatcher:
     """Finds a TermSet inside a small window (a sentence): used for hedges and exceptions."""
 
-    __slots__ = ("_literal", "_patterns", "_any_pattern", "_links", "_timed")
+    __slots__ = ("_literals", "_patterns", "_any_pattern", "_links", "_timed")
 
     def __init__(self, terms: TermSet, timed: bool = True):
-        self._literal = compile_trie(terms.phrases) if terms.phrases else None
+        # The trie of the phrases and the expressions of large templates: literal text, untimed.
+        self._literals = ([compile_trie(terms.phrases)] if terms.phrases else []) + compile_templates(terms.templates)
         self._patterns = terms.patterns
         # Whether a hedge occurs is asked for nearly every hit, and hedge lists hold several
         # patterns: one search for all of them costs a fifth of one search each.
@@ -225,8 +328,8 @@ class LocalMatcher:
         text = doc.folded
         if self._links:
             yield from doc.links_overlapping(start, end)
-        if self._literal is not None:
-            for match in self._literal.finditer(text, start, end):
+        for literal in self._literals:
+            for match in literal.finditer(text, start, end):
                 yield match.span()
         for pattern in self._patterns:
             matches = pattern.finditer(text, start, end, timeout=_time_left()) if self._timed else pattern.finditer(text, start, end)
@@ -238,7 +341,7 @@ class LocalMatcher:
         text = doc.folded
         if self._links and next(doc.links_overlapping(start, end), None) is not None:
             return True
-        if self._literal is not None and self._literal.search(text, start, end):
+        if any(literal.search(text, start, end) for literal in self._literals):
             return True
         patterns = self._patterns if self._any_pattern is None else (self._any_pattern,)
         if self._timed:
@@ -246,13 +349,33 @@ class LocalMatcher:
         return any(pattern.search(text, start, end) for pattern in patterns)
 
 
-# Where phrases end in a text the trie matched: (length, tags of those phrases, regexes they lead).
-_Cuts = tuple[tuple[int, tuple[Tag, ...], tuple[int, ...]], ...]
+# Where phrases end in a text the trie matched: (length, tags of those phrases, regexes they lead,
+# regexes they are following words of).
+_Cuts = tuple[tuple[int, tuple[Tag, ...], tuple[int, ...], tuple[int, ...]], ...]
 # A phrase's opening, as the automaton that finds where phrases may start looks for it: its first
 # words, up to this many letters and at most this many words. Longer openings turn away more
 # false starts ("no" is everywhere, "no side" is not) but make the automaton larger.
 _OPENING_LETTERS = 10
 _OPENING_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """What a Scanner works out from its terms before it can scan, kept in the start-up cache
+    (building it for a full rule pack took a third of a second on every run)."""
+
+    by_key: dict[str, tuple[Tag, ...]]  # phrase key -> the tags of the phrases with that key
+    anchors: dict[str, tuple[int, ...]]  # leading-word key -> the regular expressions it leads
+    open_anchors: dict[str, tuple[int, ...]]  # the same, for leading words that end in a word break (see _read)
+    anchored: tuple[bool, ...]  # for each regular expression, whether it has leading words
+    follows: dict[str, tuple[int, ...]]  # following-word key -> the regular expressions whose matches hold it
+    spans: tuple[int, ...]  # for each regular expression with following words, its longest match; else 0
+    has_forms: bool  # whether there is anything for the trie to look for
+
+
+# Marks a text the trie matched that ends inside a word, where only leading words that end in a
+# word break can end (a character the folded text never holds).
+_INSIDE_A_WORD = "\0"
 
 
 class Scanner:
@@ -262,11 +385,16 @@ class Scanner:
     by the tag each term was added with (a rule and its role)."""
 
     def __init__(self) -> None:
-        self._by_key: dict[str, list[Tag]] = defaultdict(list)
-        # Leading words of regular expressions: phrase key -> indices into _regexes.
-        self._anchors: dict[str, list[int]] = defaultdict(list)
-        self._forms: dict[str, None] = {}  # a set in insertion order: the same rules give the same cache key
-        self._regexes: list[tuple[regex.Pattern[str], Tag, bool, bool]] = []  # pattern, tag, anchored, timed
+        self._added: list[tuple[TermSet, Tag, bool]] = []
+        # Worked out by `compile` (see _Index): phrase key -> tags, leading-word key -> regexes.
+        self._by_key: dict[str, tuple[Tag, ...]] = {}
+        self._anchors: dict[str, tuple[int, ...]] = {}
+        self._open_anchors: dict[str, tuple[int, ...]] = {}
+        self._follows: dict[str, tuple[int, ...]] = {}
+        self._spans: tuple[int, ...] = ()
+        # Pattern, tag, anchored, timed: each term set's patterns, then its templates' expressions.
+        self._regexes: list[tuple[regex.Pattern[str] | re.Pattern[str], Tag, bool, bool]] = []
+        self._unanchored: list[int] = []  # indices into _regexes of those searched everywhere
         self._literal: re.Pattern[str] | None = None
         self._openings: ahocorasick.Automaton | None = None
         self._readings: dict[str, _Cuts] = {}  # see _read
@@ -274,24 +402,75 @@ class Scanner:
     def add(self, terms: TermSet, tag: Tag, timed: bool = True) -> None:
         """Look for `terms`, reporting hits under `tag`; `timed`: their regular expressions come
         from a user's rule file and run under the time limit."""
-        self._forms.update(dict.fromkeys(terms.phrases))
-        by_key = self._by_key
-        for key in map(phrase_key, terms.phrases):
-            tags = by_key[key]
-            if tag not in tags:
-                tags.append(tag)
-        for pattern in terms.patterns:
-            words = leading_words(pattern.pattern)
-            if words:
-                self._forms.update(dict.fromkeys(words))
-                for key in dict.fromkeys(map(phrase_key, words)):
-                    self._anchors[key].append(len(self._regexes))
-            self._regexes.append((pattern, tag, bool(words), timed))
+        self._added.append((terms, tag, timed))
 
     def compile(self) -> None:
-        self._literal = compile_trie(self._forms) if self._forms else None
-        self._openings = opening_automaton(self._forms) if self._forms else None
+        # Keyed by everything added, in order: the same rules give the same entry.
+        entry = cache.key("scanner", str(patterns.MAX_LEADING_WORDS), *(f"{tag!r} {timed}\0{chr(1).join(terms.phrases)}\0{chr(1).join(terms.templates)}\0"
+                                       + chr(1).join(pattern.pattern for pattern in terms.patterns) for terms, tag, timed in self._added))
+        index = cache.load("scanner", entry)
+        if not isinstance(index, _Index) or len(index.anchored) != sum(len(t.patterns) + len(t.templates) for t, _, _ in self._added):
+            index = self._index()
+            cache.store("scanner", entry, index)
+        self._by_key, self._anchors, self._open_anchors = index.by_key, index.anchors, index.open_anchors
+        self._follows, self._spans = index.follows, index.spans
+        expressions = compile_templates(template for terms, _, _ in self._added for template in terms.templates)
+        by_text = {pattern.pattern: pattern for pattern in expressions}
+        self._regexes = []
+        for terms, tag, timed in self._added:
+            self._regexes += [(pattern, tag, False, timed) for pattern in terms.patterns]
+            self._regexes += [(by_text[template], tag, False, False) for template in terms.templates]
+        self._regexes = [(pattern, tag, anchored, timed) for (pattern, tag, _, timed), anchored in zip(self._regexes, index.anchored, strict=True)]
+        self._unanchored = [number for number, anchored in enumerate(index.anchored) if not anchored]
+        self._literal = compile_trie(self._forms(), entry) if index.has_forms else None
+        self._openings = opening_automaton(self._forms(), entry) if index.has_forms else None
         self._readings.clear()
+
+    def _readings_of_regexes(self) -> Iterator[tuple[list[str] | None, tuple[list[str], int] | None]]:
+        """The leading words and the following words of each regular expression, in the order of _regexes."""
+        for terms, _, _ in self._added:
+            for source in [pattern.pattern for pattern in terms.patterns] + list(terms.templates):
+                yield leading_words(source), following_words(source)
+
+    def _forms(self) -> Iterator[str]:
+        """What the trie looks for: every phrase, leading word and following word, first ones first
+        (a generator: not needed when the trie and the automaton come from the cache)."""
+        seen: dict[str, None] = {}
+        for terms, _, _ in self._added:
+            seen.update(dict.fromkeys(terms.phrases))
+        for leading, following in self._readings_of_regexes():
+            seen.update(dict.fromkeys(leading or ()))
+            seen.update(dict.fromkeys(following[0] if following else ()))
+        yield from seen
+
+    def _index(self) -> _Index:
+        by_key: dict[str, list[Tag]] = defaultdict(list)
+        for terms, tag, _ in self._added:
+            for key in map(phrase_key, terms.phrases):
+                tags = by_key[key]
+                if tag not in tags:
+                    tags.append(tag)
+        anchors: dict[str, list[int]] = defaultdict(list)
+        open_anchors: dict[str, list[int]] = defaultdict(list)
+        follows: dict[str, list[int]] = defaultdict(list)
+        anchored, spans = [], []
+        for number, (leading, following) in enumerate(self._readings_of_regexes()):
+            for word in dict.fromkeys(leading or ()):
+                (open_anchors if word.endswith(" ") else anchors)[phrase_key(word)].append(number)
+            anchored.append(bool(leading))
+            for key in dict.fromkeys(map(phrase_key, following[0] if following else ())):
+                follows[key].append(number)
+            spans.append(following[1] if following else 0)
+        shared: dict[tuple[object, ...], tuple[object, ...]] = {}  # a few hundred distinct values: stored once each
+        return _Index(
+            {key: shared.setdefault(tuple(tags), tuple(tags)) for key, tags in by_key.items()},  # type: ignore[misc]
+            {key: shared.setdefault(tuple(numbers), tuple(numbers)) for key, numbers in anchors.items()},  # type: ignore[misc]
+            {key: shared.setdefault(tuple(numbers), tuple(numbers)) for key, numbers in open_anchors.items()},  # type: ignore[misc]
+            tuple(anchored),
+            {key: shared.setdefault(tuple(numbers), tuple(numbers)) for key, numbers in follows.items()},  # type: ignore[misc]
+            tuple(spans),
+            bool(by_key or anchors or open_anchors),
+        )
 
     def scan(self, text: str) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:
         """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
@@ -301,6 +480,7 @@ class Scanner:
         most_hits = MAX_PATTERN_HITS + len(text) // 100
         found: dict[Tag, set[tuple[int, int]]] = defaultdict(set)
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
+        following: dict[int, list[int]] = defaultdict(list)  # where each regex's following words start
         if self._literal is not None and self._openings is not None:
             match, readings = self._literal.match, self._readings
             # Where a phrase may start: the automaton runs in C, the trie is tried only there.
@@ -308,17 +488,26 @@ class Scanner:
                 phrase = match(text, start)
                 if phrase:
                     matched = phrase.group()
-                    self._record(start, readings.get(matched) or self._read(matched), found, starts)
-        for index, (pattern, tag, anchored, timed) in enumerate(self._regexes):
+                    end = phrase.end()
+                    if end < len(text) and is_word_character(text[end]) and is_word_character(matched[-1]):
+                        matched += _INSIDE_A_WORD  # it ends in a word (leading words before a word break): see _read
+                    self._record(start, readings.get(matched) or self._read(matched), found, starts, following)
+        for index in sorted(starts.keys() | self._unanchored):
+            pattern, tag, anchored, timed = self._regexes[index]
             if tag in failed:
                 continue
+            span = self._spans[index]
+            if span and index not in following:
+                continue  # none of the words its matches hold occurs
             spans = found[tag]
             try:
                 if anchored:
-                    if index not in starts:
-                        continue
-                    matches = _matches_at(pattern, text, sorted(starts[index]), timeout if timed else None)
+                    candidates = sorted(starts[index])
+                    if span:
+                        candidates = _followed_within(candidates, sorted(following[index]), span)
+                    matches = _matches_at(pattern, text, candidates, timeout if timed else None)
                 else:
+                    assert isinstance(pattern, regex.Pattern)  # a template's expression always has leading words
                     matches = pattern.finditer(text, timeout=timeout if timed else None)
                 for match in matches:
                     if match.end() > match.start():
@@ -331,27 +520,45 @@ class Scanner:
         return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
 
     @staticmethod
-    def _record(start: int, cuts: _Cuts, found: dict[Tag, set[tuple[int, int]]], starts: dict[int, set[int]]) -> None:
-        for cut, tags, anchored in cuts:
+    def _record(
+        start: int, cuts: _Cuts, found: dict[Tag, set[tuple[int, int]]], starts: dict[int, set[int]], following: dict[int, list[int]]
+    ) -> None:
+        for cut, tags, anchored, followed in cuts:
             span = (start, start + cut)
             for tag in tags:
                 found[tag].add(span)
             for index in anchored:
                 starts[index].add(start)
+            for index in followed:
+                following[index].append(start)
 
     def _read(self, matched: str) -> _Cuts:
         """Where phrases and leading words end in a text the trie matched, with their tags and
         regexes, worked out once per text (the same words recur on every page): the trie returns
-        only the longest phrase at a position, and shorter ones ending inside it are hits too."""
-        ends = [end for end in range(1, len(matched)) if _may_end_before(matched, end)]
-        ends.append(len(matched))
+        only the longest phrase at a position, and shorter ones ending inside it are hits too.
+        Leading words that end in a word break ("fast relief ") may end inside a word: their
+        regex may go on with the next word joined by nothing ("fast reliefnow"). `matched` ends in
+        _INSIDE_A_WORD where the text goes on with the same word."""
+        text = matched.removesuffix(_INSIDE_A_WORD)
+        ends_a_word = text == matched
         cuts = []
-        for end in ends:
-            key = phrase_key(matched[:end])
-            if key in self._by_key or key in self._anchors:
-                cuts.append((end, tuple(self._by_key.get(key, ())), tuple(self._anchors.get(key, ()))))
+        for end in range(1, len(text) + 1):
+            key = phrase_key(text[:end])
+            # A phrase ends where the trie ends one: not after a word break (the one a leading word
+            # ends in), nor where the text goes on with the same word.
+            whole = (_may_end_before(text, end) if end < len(text) else ends_a_word) and text[end - 1] not in " -"
+            tags = self._by_key.get(key, ()) if whole else ()
+            regexes = (self._anchors.get(key, ()) if whole else ()) + self._open_anchors.get(key, ())
+            followed = self._follows.get(key, ()) if whole else ()
+            if tags or regexes or followed:
+                cuts.append((end, tags, regexes, followed))
         reading = self._readings[matched] = tuple(cuts)
         return reading
+
+
+def _followed_within(starts: list[int], following: list[int], span: int) -> list[int]:
+    """The starts (in order) with a following word (positions in order) at most `span` characters on."""
+    return [start for start in starts if (at := bisect.bisect_left(following, start)) < len(following) and following[at] <= start + span]
 
 
 def _may_end_before(matched: str, end: int) -> bool:
@@ -386,15 +593,18 @@ def phrase_openings(phrases: Iterable[str]) -> list[str]:
     return kept
 
 
-def opening_automaton(phrases: Iterable[str]) -> ahocorasick.Automaton:
+def opening_automaton(phrases: Iterable[str], entry: str | None = None) -> ahocorasick.Automaton:
     """An Aho-Corasick automaton of the phrases' openings, which reports each hit with its length,
-    through the start-up cache (building it takes a fifth of a second for a full rule pack)."""
-    forms = list(dict.fromkeys(phrases))
-    entry = cache.key("openings", str(_OPENING_LETTERS), str(_OPENING_WORDS), "\n".join(forms))
+    through the start-up cache (building it takes a fifth of a second for a full rule pack); kept
+    under `entry` as compile_trie does."""
+    if entry is None:
+        phrases = list(dict.fromkeys(phrases))
+        entry = cache.key("\n".join(phrases))
+    entry = cache.key("openings", str(_OPENING_LETTERS), str(_OPENING_WORDS), entry or "")
     automaton = cache.load("openings", entry)
     if not _usable(automaton):
         automaton = ahocorasick.Automaton(ahocorasick.STORE_LENGTH)
-        for opening in phrase_openings(forms):
+        for opening in phrase_openings(phrases):
             automaton.add_word(opening)
         automaton.make_automaton()
         cache.store("openings", entry, automaton)

@@ -6,14 +6,18 @@ from __future__ import annotations
 import json
 import re
 import textwrap
+from unittest import mock
 
 import pytest
 import regex
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from kmlint import patterns, terms
+from kmlint.engine import Linter
 from kmlint.patterns import MAX_LEADING_WORDS, any_of, leading_words
-from kmlint.terms import Scanner, TermSet, compile_regex, phrase_openings
+from kmlint.ruleset import builtin_rules_dir, load_rules
+from kmlint.terms import Scanner, TermSet, compile_regex, expand_phrase, phrase_openings, template_pattern
 
 
 @pytest.mark.parametrize(
@@ -37,6 +41,11 @@ from kmlint.terms import Scanner, TermSet, compile_regex, phrase_openings
         (r"\b(?:in|from) (?:a|the) (?:19|20)\d\d\b", ["in a", "in the", "from a", "from the"]),
         # More texts than MAX_LEADING_WORDS: stop before the group that would make too many.
         (r"\b(?:a|b) " + "(?:c|d|e|f|g|h|i|j|k|l) " * 3 + r"x\b", [f"{a} {b} {c}" for a in "ab" for b in "cdefghijkl" for c in "cdefghijkl"]),
+        # A \b between literal words takes no text; one before anything else ends the words.
+        (r"\b(?:most|all)\b (?:patients|people)\b[^.]{0,20}\bwell\b", ["most patients", "most people", "all patients", "all people"]),
+        # The trie's own word break, [ -]?: last, it stays ("fast relief " finds "fast reliefnow").
+        (r"\b(?:fast|rapid)[ -]?relief[ -]?(?:now|" + "|".join("abcdefghijklmnopqrstuvwxyz") + ")" * 2, ["fast relief ", "rapid relief "]),
+        (r"\bnon[ -]?addictive(?:(?<=\w)(?!\w)|(?<!\w))", ["non addictive"]),  # ends as a phrase of the trie ends
     ],
 )
 def test_leading_words_of_a_pattern(pattern, words):
@@ -78,6 +87,9 @@ ANCHORED = [
     r"\b(?:kicks? in|works)\s(?:fast|now)",
     r"\bnon-?(?:addictive|habit)\b",
     r"\b(?:can|may)[ ](?:fast|now)\b",
+    # Whole words further on (patterns.following_words): tried only where one follows closely enough.
+    r"\b(?:works?|relief)\b[^.\n]{0,12}\b(?:fast|quickly) now\b",
+    r"\bnon\b[^.]{0,8}(?:\bhabit|\baddictive)\b",
 ]
 WORDS = ["relief", "better", "work", "works", "within", "in", "hours", "days", "can", "may", "fast", "quickly",
          "kicks", "kick", "now", "non", "addictive", "habit", "xrelief", "relieff"]
@@ -87,6 +99,7 @@ SEPARATORS = [" ", " ", " ", "-", ".", "\n", ", ", "", "  "]
 @settings(max_examples=300, deadline=None)
 @example(pieces=[("can", " "), ("work", " "), ("in", " "), ("hours", ".")], phrases=["can work"])  # a word inside a phrase
 @example(pieces=[("non", "-"), ("addictive", " "), ("relief", " "), ("in", " "), ("days", "")], phrases=["non addictive"])
+@example(pieces=[("relief", " "), ("can", " "), ("fast", " "), ("now", " "), ("non", " "), ("can", " "), ("habit", "")], phrases=[])  # words further on
 @given(
     st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=40),
     st.lists(st.sampled_from(["relief in hours", "can work", "non addictive", "kicks"]), max_size=3),
@@ -126,8 +139,11 @@ PHRASES += ["no risk at all", "safe and effective cure"]
 # Phrases that extend another by a character other than a joiner: the shorter one still occurs
 # where the longer does when it ends before a non-word character or ends in one itself.
 PHRASES += ["brain", "brain's", "cure.", "100%s", "100%4"]
+# Phrases whose words, joined by nothing, start as another phrase goes on: "can not" is also read
+# in "cannot", where "cannot help" is longer.
+PHRASES += ["can not", "cannot help", "every one", "everyone helps"]
 PIECES = ["cure", "miracle", "all", "safe", "100", "%", "#1", "clinic", "non", "addictive", "no", "risk", "at", "and", "effective", "é", "x"]
-PIECES += ["brain", "s", "4"]
+PIECES += ["brain", "s", "4", "can", "not", "cannot", "help", "helps", "every", "one", "everyone"]
 GLUE = [" ", " ", "-", "", ". ", "\n", "\u00ab", "'", "(", "\u00e9"]
 
 
@@ -151,6 +167,7 @@ def _every_occurrence(phrase: str, text: str) -> set[tuple[int, int]]:
 @example(pieces=[("100", ""), ("%", ""), ("s", "")], chosen=["100%", "100%s"])  # extended by a letter after a non-word end
 @example(pieces=[("100", ""), ("%", ""), ("4", "")], chosen=["100%", "100%4"])  # ... by a digit
 @example(pieces=[("100", ""), ("%", ""), ("safe", "")], chosen=["100%", "100% safe"])  # ... and by a word joined by nothing
+@example(pieces=[("cannot", " "), ("help", "")], chosen=["can not", "cannot help"])  # the joined reading is not the longest
 @given(
     st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(GLUE)), max_size=30),
     st.lists(st.sampled_from(PHRASES), min_size=1, max_size=5, unique=True),
@@ -188,7 +205,8 @@ def test_a_phrase_is_found_inside_one_that_extends_it(shorter, extension, as_pat
     scanner.add(TermSet(phrases=(shorter,)), (0, "match"))
     if as_pattern:
         pattern = compile_regex(r"\b" + regex.escape(longer) + r"\W")
-        assert leading_words(pattern.pattern) == [longer]
+        words = leading_words(pattern.pattern)
+        assert words and longer.startswith(words[0])  # the trie looks for it, or for enough of it
         scanner.add(TermSet(patterns=(pattern,)), (1, "match"))
         expected = {match.span() for match in pattern.finditer(text)}
     else:
@@ -273,3 +291,71 @@ def test_any_of_matches_where_one_of_its_patterns_does(text, chosen):
 @pytest.mark.parametrize("pattern", [r"(a)\1", r"(?P<x>a)(?P=x)", r"(?i)cure", r"a(?s:.)b(?m)"])
 def test_any_of_does_not_join_references_or_flags(pattern):
     assert any_of((regex.compile(pattern, regex.VERSION0), regex.compile("b"))) is None
+
+
+# A phrase template of many phrases is matched as one expression (terms.template_pattern), tried
+# where its first words occur: it must find what the trie finds for the template's phrases, one
+# match per start (overlapping ones of the same rule merge in the engine).
+TEMPLATE_WORDS = ["fast", "relief", "non", "addictive", "safe", "safety", "no risk", "at all", "s", "non-addictive", "é"]
+
+
+@st.composite
+def _templates(draw):
+    parts = []
+    for choices in draw(st.lists(st.lists(st.sampled_from(TEMPLATE_WORDS), min_size=1, max_size=4, unique=True), min_size=1, max_size=4)):
+        optional = draw(st.booleans())
+        joiner = draw(st.sampled_from([" ", " ", "-", ""]))
+        if optional:  # written as the pack writes them: "(the |a |)"
+            parts.append("(" + "|".join(choice + joiner for choice in choices) + "|)")
+        else:
+            parts.append((choices[0] if len(choices) == 1 else "(" + "|".join(choices) + ")") + joiner)
+    return "".join(parts).rstrip(" -")
+
+
+@settings(max_examples=300, deadline=None)
+@example(template="(fast|rapid) (relief|help)", pieces=[("fastrelief", " ")])  # the words joined by nothing
+@example(template="(non-|not |)addictive", pieces=[("non", "-"), ("addictive", " "), ("non", ""), ("addictive", "")])
+@given(_templates(), st.lists(st.tuples(st.sampled_from(PIECES + ["fast", "relief", "fastrelief"]), st.sampled_from(GLUE)), max_size=20))
+def test_a_template_finds_what_its_phrases_find(template, pieces):
+    phrases = expand_phrase(template)
+    text = "".join(piece + glue for piece, glue in pieces) + " " + phrases[-1] + " " + phrases[0]
+    # Few leading words, as a template of thousands of phrases has (they end before a group), and
+    # short ones taken as well.
+    with mock.patch.object(patterns, "MAX_LEADING_WORDS", 3), mock.patch.object(terms, "_TEMPLATE_MIN_LEADING", 0):
+        pattern = template_pattern(template, phrases)
+        if pattern is None:
+            return  # left to the trie
+        found = {}
+        for name, term_set in (("trie", TermSet(phrases=tuple(phrases))), ("template", TermSet(templates=(pattern,)))):
+            scanner = Scanner()
+            scanner.add(term_set, (0, "match"), timed=False)
+            scanner.compile()
+            found[name] = set(scanner.scan(text)[0].get((0, "match"), []))
+        # Its first words as phrases of another rule ("fast" where the template leads with "fast ").
+        first_words = TermSet(phrases=tuple(dict.fromkeys(word.strip() for word in leading_words(pattern) or ())))
+        scanner = Scanner()
+        scanner.add(first_words, (2, "match"), timed=False)
+        scanner.compile()
+        found["first words"] = set(scanner.scan(text)[0].get((2, "match"), []))
+        # All in one scanner, as rules share it: none changes what another finds.
+        scanner = Scanner()
+        scanner.add(TermSet(phrases=tuple(phrases)), (0, "match"), timed=False)
+        scanner.add(TermSet(templates=(pattern,)), (1, "match"), timed=False)
+        scanner.add(first_words, (2, "match"), timed=False)
+        scanner.compile()
+        hits = scanner.scan(text)[0]
+        for index, name in enumerate(("trie", "template", "first words")):
+            assert set(hits.get((index, "match"), [])) == found[name], (name, template, text)
+    assert found["template"] <= found["trie"], (template, text)
+    covered = set()
+    for start, end in found["template"]:
+        covered.update(range(start, end))
+    assert {start for start, _ in found["trie"] if start not in covered} <= {start for start, _ in found["template"]}, (template, text)
+
+
+def test_the_trie_of_the_rule_pack_matches_each_of_its_texts_in_full():
+    # The trie-shaped regex takes the first branch that matches: wherever a word break may be
+    # nothing, "can not" and "cannot ...", "advance " and "advancement", the longest text must win.
+    scanner = Linter(load_rules([builtin_rules_dir()]))._scanner
+    matches = {form: scanner._literal.match(form + " x") for form in scanner._forms()}
+    assert [(form, match and match.group()) for form, match in matches.items() if not (match and match.end() >= len(form.rstrip()))] == []

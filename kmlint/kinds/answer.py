@@ -36,6 +36,8 @@ class AnswerCheck:
     def evaluate(self, doc: Document, hits: Mapping[str, Sequence[Span]]) -> Iterator[Match]:
         answered: set[int] = set()
         for start, end in hits.get("question", ()):
+            if doc.folded.find("?", start, doc.blocks[doc.block_index(start)].end) < 0:
+                continue  # no question mark after the words in their block: not a question (and no sentence to work out)
             low, high = doc.sentence(start, end)
             if not yes_no_question(doc, low, high):
                 continue
