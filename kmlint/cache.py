@@ -17,6 +17,7 @@ import os
 import pickle
 import re
 import sys
+import warnings
 import zlib
 from array import array
 from importlib.metadata import PackageNotFoundError, version
@@ -135,35 +136,47 @@ def store(kind: str, entry: str | None, value: Any, remember: bool = True) -> No
 def compiled_pattern(entry: str | None, build: Callable[[], str]) -> re.Pattern[str]:
     """re.compile(build()), with the compiled program kept in the cache: `re` parses and compiles in
     Python, seconds for a trie of thousands of phrases; loading the program takes milliseconds."""
-    return compiled_patterns(entry, lambda: [build()])[0]
+    pattern = compiled_patterns(entry, lambda: [build()])[0]
+    if pattern is None:
+        raise re.error(f"not a regular expression `re` reads: {build()[:100]!r}")
+    return pattern
 
 
-def compiled_patterns(entry: str | None, build: Callable[[], list[str]]) -> list[re.Pattern[str]]:
-    """[re.compile(text) for text in build()], the compiled programs kept in the cache as one entry."""
-    patterns: list[re.Pattern[str]] | None = _memory.get(("patterns", entry or ""))
+def compiled_patterns(entry: str | None, build: Callable[[], list[str]]) -> list[re.Pattern[str] | None]:
+    """[re.compile(text) for text in build()], the compiled programs kept in the cache as one entry;
+    None for a text that `re` cannot read, or reads with a warning (a set inside a set, which the
+    regex module reads otherwise)."""
+    patterns: list[re.Pattern[str] | None] | None = _memory.get(("patterns", entry or ""))
     if patterns is not None:
         return patterns
     programs = load("programs", entry, remember=False)  # the compiled patterns are remembered instead
     if programs is not None:
         try:
-            patterns = [_sre.compile(text, flags, code.tolist(), *rest) for text, flags, code, *rest in programs]
+            patterns = [None if program is None else _sre.compile(program[0], program[1], program[2].tolist(), *program[3:]) for program in programs]
         except Exception:  # not programs this Python can run: compiled again below
             patterns = None
     if patterns is None:
-        texts = build()
-        built = [_program(text) for text in texts]
-        patterns = [_from_program(text, program) for text, program in zip(texts, built, strict=True)]
-        if all(program is not None for program in built):
-            store("programs", entry, built, remember=False)
+        patterns, programs = [], []
+        for text in build():
+            pattern = _read_plainly(text)
+            program = None if pattern is None else _program(text)
+            patterns.append(pattern)
+            programs.append(program)
+        # Where this Python's `re` is built otherwise (see _program), nothing is kept.
+        if all(program is not None for program, pattern in zip(programs, patterns, strict=True) if pattern is not None):
+            store("programs", entry, programs, remember=False)
     if entry is not None:
         _memory["patterns", entry] = patterns
     return patterns
 
 
-def _from_program(text: str, program: tuple[str, int, array[int], int, dict[str, int], tuple[str | None, ...]] | None) -> re.Pattern[str]:
-    if program is None:
-        return re.compile(text)
-    return _sre.compile(text, program[1], program[2].tolist(), *program[3:])  # type: ignore[no-any-return]
+def _read_plainly(text: str) -> re.Pattern[str] | None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            return re.compile(text)
+        except (re.error, Warning, RecursionError, OverflowError):
+            return None
 
 
 def _program(text: str) -> tuple[str, int, array[int], int, dict[str, int], tuple[str | None, ...]] | None:

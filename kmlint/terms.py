@@ -273,8 +273,18 @@ def compile_trie(phrases: Iterable[str], entry: str | None = None) -> re.Pattern
 
 def compile_templates(templates: Iterable[str]) -> list[re.Pattern[str]]:
     """The expressions of phrase templates (see template_pattern), compiled through the start-up cache."""
-    texts = list(dict.fromkeys(templates))
-    return cache.compiled_patterns(cache.key("templates", "\n".join(texts)), lambda: texts) if texts else []
+    compiled = plain_patterns(templates)
+    return [pattern for pattern in compiled.values() if pattern is not None]  # `re` reads every one: it is made for it
+
+
+def plain_patterns(sources: Iterable[str]) -> dict[str, re.Pattern[str] | None]:
+    """Regular expressions compiled by `re` through the start-up cache, by their text; None for those
+    `re` reads otherwise (see cache.compiled_patterns). `re` runs a pattern faster than the regex
+    module, which the patterns of a user's rule file need for its time limit."""
+    texts = list(dict.fromkeys(sources))
+    if not texts:
+        return {}
+    return dict(zip(texts, cache.compiled_patterns(cache.key("plain", *texts), lambda: texts), strict=True))
 
 
 def regex_timeout(text: str) -> float:
@@ -414,17 +424,33 @@ class Scanner:
             cache.store("scanner", entry, index)
         self._by_key, self._anchors, self._open_anchors = index.by_key, index.anchors, index.open_anchors
         self._follows, self._spans = index.follows, index.spans
-        expressions = compile_templates(template for terms, _, _ in self._added for template in terms.templates)
-        by_text = {pattern.pattern: pattern for pattern in expressions}
-        self._regexes = []
-        for terms, tag, timed in self._added:
-            self._regexes += [(pattern, tag, False, timed) for pattern in terms.patterns]
-            self._regexes += [(by_text[template], tag, False, False) for template in terms.templates]
-        self._regexes = [(pattern, tag, anchored, timed) for (pattern, tag, _, timed), anchored in zip(self._regexes, index.anchored, strict=True)]
+        self._regexes = self._runnable_regexes(index.anchored)
         self._unanchored = [number for number, anchored in enumerate(index.anchored) if not anchored]
         self._literal = compile_trie(self._forms(), entry) if index.has_forms else None
         self._openings = opening_automaton(self._forms(), entry) if index.has_forms else None
         self._readings.clear()
+
+    def _runnable_regexes(self, anchored: tuple[bool, ...]) -> list[tuple[regex.Pattern[str] | re.Pattern[str], Tag, bool, bool]]:
+        """Each term set's patterns, then its templates' expressions: pattern, tag, anchored, timed.
+        Tried where their leading words occur, the built-in rules' patterns (untimed) and the
+        templates' expressions run in `re`, which starts a match faster; searched everywhere, a
+        pattern runs in the regex module, which finds where one may start faster."""
+        regexes: list[tuple[regex.Pattern[str] | str, Tag, bool]] = []
+        for terms, tag, timed in self._added:
+            regexes += [(pattern, tag, timed) for pattern in terms.patterns]
+            regexes += [(template, tag, False) for template in terms.templates]
+        sources = [pattern if isinstance(pattern, str) else pattern.pattern for pattern, _, _ in regexes]
+        plain = plain_patterns(source for source, (_, _, timed), leads in zip(sources, regexes, anchored, strict=True) if leads and not timed)
+        runnable: list[tuple[regex.Pattern[str] | re.Pattern[str], Tag, bool, bool]] = []
+        for source, (pattern, tag, timed), leads in zip(sources, regexes, anchored, strict=True):
+            fast = plain[source] if leads and not timed else None
+            if fast is not None:
+                runnable.append((fast, tag, leads, timed))
+            elif isinstance(pattern, str):  # a template's expression is made for `re`, and has leading words: never
+                raise TermError(f"phrase template {shown(source)} is not a regular expression `re` reads")
+            else:
+                runnable.append((pattern, tag, leads, timed))
+        return runnable
 
     def _readings_of_regexes(self) -> Iterator[tuple[list[str] | None, tuple[list[str], int] | None]]:
         """The leading words and the following words of each regular expression, in the order of _regexes."""
@@ -482,16 +508,27 @@ class Scanner:
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         following: dict[int, list[int]] = defaultdict(list)  # where each regex's following words start
         if self._literal is not None and self._openings is not None:
-            match, readings = self._literal.match, self._readings
+            match, readings, length = self._literal.match, self._readings, len(text)
             # Where a phrase may start: the automaton runs in C, the trie is tried only there.
-            for start in {end - length + 1 for end, length in self._openings.iter(text.replace("-", " "))}:
+            for start in {end - size + 1 for end, size in self._openings.iter(text.replace("-", " "))}:
                 phrase = match(text, start)
-                if phrase:
-                    matched = phrase.group()
-                    end = phrase.end()
-                    if end < len(text) and is_word_character(text[end]) and is_word_character(matched[-1]):
-                        matched += _INSIDE_A_WORD  # it ends in a word (leading words before a word break): see _read
-                    self._record(start, readings.get(matched) or self._read(matched), found, starts, following)
+                if not phrase:
+                    continue
+                matched = phrase.group()
+                end = phrase.end()
+                # It ends inside a word (leading words before a word break): see _read. (Inlined
+                # is_word_character: this runs for every phrase found.)
+                if end < length and (text[end].isalnum() or text[end] == "_") and (matched[-1].isalnum() or matched[-1] == "_"):
+                    matched += _INSIDE_A_WORD
+                # Where its phrases and leading words end (see _read).
+                for cut, tags, leads, followed in readings.get(matched) or self._read(matched):
+                    hit = (start, start + cut)
+                    for tag in tags:
+                        found[tag].add(hit)
+                    for index in leads:
+                        starts[index].add(start)
+                    for index in followed:
+                        following[index].append(start)
         for index in sorted(starts.keys() | self._unanchored):
             pattern, tag, anchored, timed = self._regexes[index]
             if tag in failed:
@@ -506,9 +543,11 @@ class Scanner:
                     if span:
                         candidates = _followed_within(candidates, sorted(following[index]), span)
                     matches = _matches_at(pattern, text, candidates, timeout if timed else None)
+                elif timed:
+                    assert isinstance(pattern, regex.Pattern)  # a user's pattern runs in the regex module, for its time limit
+                    matches = pattern.finditer(text, timeout=timeout)
                 else:
-                    assert isinstance(pattern, regex.Pattern)  # a template's expression always has leading words
-                    matches = pattern.finditer(text, timeout=timeout if timed else None)
+                    matches = pattern.finditer(text)
                 for match in matches:
                     if match.end() > match.start():
                         spans.add(match.span())
@@ -518,19 +557,6 @@ class Scanner:
             except TimeoutError:
                 failed[tag] = f"a regular expression ran past its time limit ({timeout:.1f} s)"
         return {tag: sorted(spans) for tag, spans in found.items() if spans and tag not in failed}, failed
-
-    @staticmethod
-    def _record(
-        start: int, cuts: _Cuts, found: dict[Tag, set[tuple[int, int]]], starts: dict[int, set[int]], following: dict[int, list[int]]
-    ) -> None:
-        for cut, tags, anchored, followed in cuts:
-            span = (start, start + cut)
-            for tag in tags:
-                found[tag].add(span)
-            for index in anchored:
-                starts[index].add(start)
-            for index in followed:
-                following[index].append(start)
 
     def _read(self, matched: str) -> _Cuts:
         """Where phrases and leading words end in a text the trie matched, with their tags and
