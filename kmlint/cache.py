@@ -158,8 +158,7 @@ def compiled_patterns(entry: str | None, build: Callable[[], list[str]]) -> list
     if patterns is None:
         patterns, programs = [], []
         for text in build():
-            pattern = _read_plainly(text)
-            program = None if pattern is None else _program(text)
+            pattern, program = _compile_plainly(text)
             patterns.append(pattern)
             programs.append(program)
         # Where this Python's `re` is built otherwise (see _program), nothing is kept.
@@ -170,16 +169,25 @@ def compiled_patterns(entry: str | None, build: Callable[[], list[str]]) -> list
     return patterns
 
 
-def _read_plainly(text: str) -> re.Pattern[str] | None:
+# What re.compile hands the regular expression engine: text, flags, code, groups, group names both ways.
+_Program = tuple[str, int, "array[int]", int, dict[str, int], tuple[str | None, ...]]
+
+
+def _compile_plainly(text: str) -> tuple[re.Pattern[str] | None, _Program | None]:
+    """The pattern and its program (None where this Python's `re` is built otherwise), or None
+    where `re` cannot read the text or warns that it reads it otherwise."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        program = _program(text)
+        if program is not None:
+            return _sre.compile(text, program[1], program[2].tolist(), *program[3:]), program
         try:
-            return re.compile(text)
+            return re.compile(text), None
         except (re.error, Warning, RecursionError, OverflowError):
-            return None
+            return None, None
 
 
-def _program(text: str) -> tuple[str, int, array[int], int, dict[str, int], tuple[str | None, ...]] | None:
+def _program(text: str) -> _Program | None:
     """What re.compile hands the regular expression engine (_sre.compile) for `text`, done the way
     re does it (the same in Python 3.10 to 3.13); None where this Python's re works otherwise."""
     try:

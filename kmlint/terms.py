@@ -509,8 +509,10 @@ class Scanner:
         following: dict[int, list[int]] = defaultdict(list)  # where each regex's following words start
         if self._literal is not None and self._openings is not None:
             match, readings, length = self._literal.match, self._readings, len(text)
-            # Where a phrase may start: the automaton runs in C, the trie is tried only there.
-            for start in {end - size + 1 for end, size in self._openings.iter(text.replace("-", " "))}:
+            # Where a phrase may start: the automaton runs in C, the trie is tried only there. No two
+            # openings start at one place (one would begin with the other: see phrase_openings).
+            for last, size in self._openings.iter(text.replace("-", " ")):
+                start = last - size + 1
                 phrase = match(text, start)
                 if not phrase:
                     continue
