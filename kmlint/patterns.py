@@ -415,8 +415,12 @@ def following_words(pattern: str) -> tuple[list[str], int] | None:
     return (best, span) if best else None
 
 
+_OPTIONAL = (_re_constants.MAX_REPEAT, _re_constants.MIN_REPEAT, _re_constants.POSSESSIVE_REPEAT)
+
+
 def _literal_choices(item: tuple[object, object]) -> list[str] | None:
-    """The texts one parsed item matches, a word boundary as "" (so as an empty text), or None."""
+    """The texts one parsed item matches (a word boundary as "", an optional item with "" among
+    them), or None."""
     op, value = item
     if op is _re_constants.LITERAL:
         return [chr(value)]  # type: ignore[arg-type]
@@ -424,6 +428,9 @@ def _literal_choices(item: tuple[object, object]) -> list[str] | None:
         return [""]
     if op is _re_constants.SUBPATTERN:
         return _literal_sequence(value[3])  # type: ignore[index]
+    if op in _OPTIONAL and value[:2] == (0, 1):  # type: ignore[index]
+        texts = _literal_sequence(value[2])  # type: ignore[index]
+        return None if texts is None else [*texts, ""]
     if op is _re_constants.BRANCH:
         choices: list[str] = []
         for branch in value[1]:  # type: ignore[index]

@@ -90,6 +90,7 @@ ANCHORED = [
     # Whole words further on (patterns.following_words): tried only where one follows closely enough.
     r"\b(?:works?|relief)\b[^.\n]{0,12}\b(?:fast|quickly) now\b",
     r"\bnon\b[^.]{0,8}(?:\bhabit|\baddictive)\b",
+    r"\b(?:relief|works)\b[^.\n]{0,15}\b(?:within )?(?:hours|quickly)\b",
 ]
 WORDS = ["relief", "better", "work", "works", "within", "in", "hours", "days", "can", "may", "fast", "quickly",
          "kicks", "kick", "now", "non", "addictive", "habit", "xrelief", "relieff"]
