@@ -93,7 +93,7 @@ def template_pattern(template: str, phrases: list[str]) -> str | None:
     """A regular expression that matches in folded text just what the trie matches for `phrases`,
     the expansion of `template`, longer phrases first; None when the template is not of a shape
     read here (a phrase starting with a joiner or other than a word character, two joiners in a
-    row, or too many first words to anchor it), and it stays expanded."""
+    row, first words too many or too short to anchor it), and it stays expanded."""
     if not all(is_word_character(phrase[0]) for phrase in phrases):
         return None
     body = []
@@ -415,9 +415,7 @@ class Scanner:
         self._added.append((terms, tag, timed))
 
     def compile(self) -> None:
-        # Keyed by everything added, in order: the same rules give the same entry.
-        entry = cache.key("scanner", str(patterns.MAX_LEADING_WORDS), *(f"{tag!r} {timed}\0{chr(1).join(terms.phrases)}\0{chr(1).join(terms.templates)}\0"
-                                       + chr(1).join(pattern.pattern for pattern in terms.patterns) for terms, tag, timed in self._added))
+        entry = self._entry()
         index = cache.load("scanner", entry)
         if not isinstance(index, _Index) or len(index.anchored) != sum(len(t.patterns) + len(t.templates) for t, _, _ in self._added):
             index = self._index()
@@ -429,6 +427,15 @@ class Scanner:
         self._literal = compile_trie(self._forms(), entry) if index.has_forms else None
         self._openings = opening_automaton(self._forms(), entry) if index.has_forms else None
         self._readings.clear()
+
+    def _entry(self) -> str | None:
+        """The cache key of what `compile` works out: everything added, in order (the same rules
+        give the same entry), and the limits that shape it."""
+        added = [
+            f"{tag!r} {timed}\0" + "\1".join(terms.phrases) + "\0" + "\1".join(terms.templates) + "\0" + "\1".join(p.pattern for p in terms.patterns)
+            for terms, tag, timed in self._added
+        ]
+        return cache.key("scanner", str(patterns.MAX_LEADING_WORDS), *added)
 
     def _runnable_regexes(self, anchored: tuple[bool, ...]) -> list[tuple[regex.Pattern[str] | re.Pattern[str], Tag, bool, bool]]:
         """Each term set's patterns, then its templates' expressions: pattern, tag, anchored, timed.
@@ -495,7 +502,7 @@ class Scanner:
             tuple(anchored),
             {key: shared.setdefault(tuple(numbers), tuple(numbers)) for key, numbers in follows.items()},  # type: ignore[misc]
             tuple(spans),
-            bool(by_key or anchors or open_anchors),
+            bool(by_key or anchors or open_anchors or follows),
         )
 
     def scan(self, text: str) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:

@@ -360,3 +360,12 @@ def test_the_trie_of_the_rule_pack_matches_each_of_its_texts_in_full():
     scanner = Linter(load_rules([builtin_rules_dir()]))._scanner
     matches = {form: scanner._literal.match(form + " x") for form in scanner._forms()}
     assert [(form, match and match.group()) for form, match in matches.items() if not (match and match.end() >= len(form.rstrip()))] == []
+
+
+def test_a_pattern_with_following_words_alone_in_its_scanner_is_found():
+    # No phrases and no leading words: the trie still looks for the words further on.
+    pattern = compile_regex(r"(?<![\w.])[0-9]{1,3} percent of patients\b")
+    scanner = Scanner()
+    scanner.add(TermSet(patterns=(pattern,)), (0, "match"))
+    scanner.compile()
+    assert scanner.scan("About 50 percent of patients improved.")[0] == {(0, "match"): [(6, 28)]}
