@@ -419,7 +419,10 @@ def _termset(
             else:
                 expanded = expand_phrase(item)
                 budget.spend(len(expanded))
-                template = template_pattern(item, expanded) if len(expanded) > TEMPLATE_PATTERN_MIN_PHRASES else None
+                # Only the pack's own: an expression backtracks through a template's alternatives
+                # (up to 5,000 ways at one place, with no time limit), the trie never does.
+                large = len(expanded) > TEMPLATE_PATTERN_MIN_PHRASES and _in_builtin_rules_dir(path)
+                template = template_pattern(item, expanded) if large else None
                 if template is None:
                     phrases.extend(expanded)
                 else:

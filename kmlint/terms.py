@@ -28,10 +28,10 @@ _CHARACTERS_PER_EXTRA_SECOND = 2_000_000
 # that matches nearly anything (`.`, `\w`): its rule is abandoned before the hits fill the memory.
 MAX_PATTERN_HITS = 100_000
 MAX_VARIANTS = 5000
-# A template whose (a|b) groups multiply to more phrases than this is matched as one regular
-# expression, tried only where its first words occur, not as phrases in the trie: templates of
-# thousands of phrases each made the trie five times larger (212,000 phrases), and start-up, memory
-# and the scan with it.
+# A template of kmlint's own pack whose (a|b) groups multiply to more phrases than this is matched
+# as one regular expression, tried only where its first words occur, not as phrases in the trie:
+# templates of thousands of phrases each made the trie five times larger (212,000 phrases), and
+# start-up, memory and the scan with it.
 TEMPLATE_PATTERN_MIN_PHRASES = 64
 # Its first words must be this long at least: a template that opens with a common short word
 # ("is", "the", "no") is tried in the trie, which turns such a start away faster than a regex.

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from kmlint import patterns, terms
 from kmlint.engine import Linter
 from kmlint.patterns import MAX_LEADING_WORDS, any_of, leading_words
-from kmlint.ruleset import builtin_rules_dir, load_rules
+from kmlint.ruleset import builtin_rules_dir, load_rule_file, load_rules
 from kmlint.terms import Scanner, TermSet, compile_regex, expand_phrase, phrase_openings, template_pattern
 
 
@@ -369,3 +369,14 @@ def test_a_pattern_with_following_words_alone_in_its_scanner_is_found():
     scanner.add(TermSet(patterns=(pattern,)), (0, "match"))
     scanner.compile()
     assert scanner.scan("About 50 percent of patients improved.")[0] == {(0, "match"): [(6, 28)]}
+
+
+def test_a_users_large_template_stays_in_the_trie(tmp_path):
+    # An expression may backtrack through a template's alternatives with no time limit: only the
+    # pack's own templates become expressions.
+    template = "(fast|rapid|quick|speedy|swift|prompt|instant|brisk|hasty) (relief|help|results|change|gains|effects|improvement|healing)"
+    (tmp_path / "rules.yaml").write_text(_rule_file("XT401", f"'{template}'", "fast relief"), encoding="utf-8")
+    (rule,) = load_rule_file(tmp_path / "rules.yaml")
+    assert rule.terms["phrases"].templates == ()
+    assert len(rule.terms["phrases"].phrases) == len(expand_phrase(template)) > terms.TEMPLATE_PATTERN_MIN_PHRASES
+    assert any(term_set.templates for rule in load_rules([builtin_rules_dir()]) for term_set in rule.terms.values())
