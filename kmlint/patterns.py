@@ -168,8 +168,10 @@ def leading_words(pattern: str) -> list[str] | None:
     """The literal texts every match of `pattern` starts with, or None when that is not known.
 
     Known for a pattern that opens with \\b and a word character, then literal characters, groups
-    of alternatives and optional ? items: as much of that as gives at most MAX_LEADING_WORDS texts,
-    each cut back to its last whole word unless what follows cannot continue the word (see _ends_word)."""
+    of alternatives, optional ? items, \\b between words and the trie's word breaks ([ -]?): as much
+    of that as gives at most MAX_LEADING_WORDS texts (and no more than makes each longer than
+    SELECTIVE_LENGTH), each cut back to its last whole word unless what follows cannot continue
+    the word (see _ends_word)."""
     if not pattern.startswith(r"\b") or _OPTIONAL_JOINER in pattern or _has_top_level_alternation(pattern):
         return None
     try:
