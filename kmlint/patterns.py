@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from re import _constants as _re_constants  # type: ignore[attr-defined]
 from re import _parser as _re_parser  # type: ignore[attr-defined]
-from typing import Iterator
+from typing import Any, Iterator
 
 import regex
 
@@ -375,25 +375,23 @@ def _alternation(pattern: str) -> regex.Pattern[str] | None:
 # also holds one of a few whole words further on, the scanner finds those in its trie pass too and
 # tries the pattern only where one of them follows within the pattern's longest match.
 MAX_FOLLOWING_WORDS = 200
-# A pattern whose matches may be longer than this is tried wherever its leading words occur.
-MAX_FOLLOWING_SPAN = 1000
+# What stands for "no limit" as a match's longest span (a repetition without an upper bound).
+UNBOUNDED_SPAN = 2**62
 # Shorter words ("in", "is", "with") are on every line: finding them would cost more than it saves.
 MIN_FOLLOWING_LENGTH = 5
 
 
 def following_words(pattern: str) -> tuple[list[str], int] | None:
     """Whole words one of which every match of `pattern` holds after its start (not among its
-    leading words), and the most characters a match spans; None when that is not known (the
-    pattern reads otherwise in `re`, ignores case, or may be longer than MAX_FOLLOWING_SPAN)."""
+    leading words), and the most characters a match spans (UNBOUNDED_SPAN when it has no limit);
+    None when that is not known (the pattern reads otherwise in `re`, or ignores case)."""
     try:
         parsed = _re_parser.parse(pattern)
     except Exception:  # a pattern for the regex module that `re` reads otherwise, or not at all
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
-    span = parsed.getwidth()[1]
-    if span > MAX_FOLLOWING_SPAN:
-        return None
+    span = min(parsed.getwidth()[1], UNBOUNDED_SPAN)
     best: list[str] | None = None
     items = list(parsed.data)
     position = 0
@@ -408,7 +406,8 @@ def following_words(pattern: str) -> tuple[list[str], int] | None:
             run_end += 1
         if run_end > position:
             if position > 0:  # the first run holds the leading words
-                words = _whole_words(items[position], items[run_end - 1], texts)
+                after = items[run_end] if run_end < len(items) else None
+                words = _whole_words(items[position - 1], items[position], items[run_end - 1], after, texts)
                 if words and min(map(len, words)) >= MIN_FOLLOWING_LENGTH and (best is None or _more_selective(words, best)):
                     best = words
             position = run_end
@@ -454,15 +453,42 @@ def _literal_sequence(items: object) -> list[str] | None:
     return texts
 
 
-def _whole_words(first: tuple[object, object], last: tuple[object, object], texts: list[str]) -> list[str] | None:
+def _whole_words(
+    before: tuple[object, object], first: tuple[object, object], last: tuple[object, object], after: tuple[object, object] | None, texts: list[str]
+) -> list[str] | None:
     """The texts of a run as words the trie finds: the run must start and end at a word boundary
-    (\\b, or a space it holds), and hold a word in every text."""
-    starts = first == (_re_constants.AT, _re_constants.AT_BOUNDARY) or all(text.startswith(" ") for text in texts)
-    ends = last == (_re_constants.AT, _re_constants.AT_BOUNDARY) or all(text.endswith(" ") for text in texts)
+    (\\b, a space it holds, or an item next to it that matches no word character, such as \\s),
+    and hold a word in every text."""
+    boundary = (_re_constants.AT, _re_constants.AT_BOUNDARY)
+    starts = first == boundary or _breaks_words(before) or all(text.startswith(" ") for text in texts)
+    ends = last == boundary or (after is not None and _breaks_words(after)) or all(text.endswith(" ") for text in texts)
     words = [text.strip(" ") for text in texts]
     if not (starts and ends) or not all(word and is_word_character(word[0]) and is_word_character(word[-1]) for word in words):
         return None
     return list(dict.fromkeys(words))
+
+
+# What \s and \W stand for in a parsed class, and the same in `re`'s Unicode reading.
+_NON_WORD_CATEGORIES = frozenset(
+    getattr(_re_constants, name) for name in ("CATEGORY_SPACE", "CATEGORY_NOT_WORD", "CATEGORY_UNI_SPACE", "CATEGORY_UNI_NOT_WORD")
+)
+
+
+def _breaks_words(item: tuple[Any, Any]) -> bool:
+    """Whether a parsed item matches at least one character, each of which cannot be part of a
+    word (\\s, \\W, \\s+, [ ,;]): a word ends before it and starts after it."""
+    op, value = item
+    if op in _OPTIONAL:
+        low, _, body = value
+        return bool(low >= 1 and len(body) == 1 and _breaks_words(body[0]))
+    if op is _re_constants.LITERAL:
+        return not is_word_character(chr(value))
+    if op is _re_constants.IN:
+        return bool(value) and all(
+            (kind is _re_constants.CATEGORY and member in _NON_WORD_CATEGORIES) or (kind is _re_constants.LITERAL and not is_word_character(chr(member)))
+            for kind, member in value
+        )
+    return False
 
 
 def _more_selective(words: list[str], other: list[str]) -> bool:

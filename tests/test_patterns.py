@@ -91,6 +91,9 @@ ANCHORED = [
     r"\b(?:works?|relief)\b[^.\n]{0,12}\b(?:fast|quickly) now\b",
     r"\bnon\b[^.]{0,8}(?:\bhabit|\baddictive)\b",
     r"\b(?:relief|works)\b[^.\n]{0,15}\b(?:within )?(?:hours|quickly)\b",
+    r"\b(?:works?|relief)\s(?:within|quickly)\s(?:hours|days)",  # words between \s: whole words too
+    r"\b(?:relief|better)\b[^.\n]*? hours\b",  # no longest match: a following word anywhere after will do
+    r"\b(?:relief|works) [a-z]{0,3}quickly\b",  # after letters: not a whole word, not a following word
 ]
 WORDS = ["relief", "better", "work", "works", "within", "in", "hours", "days", "can", "may", "fast", "quickly",
          "kicks", "kick", "now", "non", "addictive", "habit", "xrelief", "relieff"]
@@ -101,6 +104,7 @@ SEPARATORS = [" ", " ", " ", "-", ".", "\n", ", ", "", "  "]
 @example(pieces=[("can", " "), ("work", " "), ("in", " "), ("hours", ".")], phrases=["can work"])  # a word inside a phrase
 @example(pieces=[("non", "-"), ("addictive", " "), ("relief", " "), ("in", " "), ("days", "")], phrases=["non addictive"])
 @example(pieces=[("relief", " "), ("can", " "), ("fast", " "), ("now", " "), ("non", " "), ("can", " "), ("habit", "")], phrases=[])  # words further on
+@example(pieces=[("relief", " "), ("can", ""), ("quickly", " ")], phrases=[])  # a word inside another
 @given(
     st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), max_size=40),
     st.lists(st.sampled_from(["relief in hours", "can work", "non addictive", "kicks"]), max_size=3),
