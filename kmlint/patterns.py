@@ -152,9 +152,10 @@ MAX_LEADING_WORDS = 500
 # Leading words of more characters than this are few enough in any text: the trie need not hold more.
 SELECTIVE_LENGTH = 12
 _SPECIAL_CHARACTERS = frozenset(".^$*+?{}[]()|\\")
-# A word break as the trie reads one (a space, a hyphen or nothing), and what stands for it in
-# the texts while they are read.
-_TRIE_JOINERS = ("[ -]?", "[- ]?")
+# A word break as the trie reads one (a space, a hyphen or nothing), as the trie and template
+# expressions write it (and as a rule may), and what stands for it in the texts while they are read.
+TRIE_JOINER = "[ -]?"
+_TRIE_JOINERS = (TRIE_JOINER, "[- ]?")
 _OPTIONAL_JOINER = "\0"
 # Where a phrase ends, as the trie ends it: after a word character, not before another.
 PHRASE_END = r"(?:(?<=\w)(?!\w)|(?<!\w))"

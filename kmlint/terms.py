@@ -9,6 +9,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Iterator
 
 import ahocorasick
@@ -16,7 +17,7 @@ import regex
 
 from kmlint import cache, patterns
 from kmlint.document import Document, normalize_phrase, normalize_piece
-from kmlint.patterns import PHRASE_END, any_of, backtracking_risk, following_words, group_depth, is_word_character, leading_words
+from kmlint.patterns import PHRASE_END, TRIE_JOINER, any_of, backtracking_risk, following_words, group_depth, is_word_character, leading_words
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
 # document, plus a second per 2 million characters, before its rule is abandoned. The regex
@@ -86,7 +87,6 @@ def expand_phrase(template: str) -> list[str]:
 
 
 _JOINERS = re.compile(r"([ -]+)")
-_JOINER = "[ -]?"  # how the trie reads a space or hyphen between words (see trie_pattern)
 
 
 def template_pattern(template: str, phrases: list[str]) -> str | None:
@@ -110,7 +110,7 @@ def template_pattern(template: str, phrases: list[str]) -> str | None:
                 continue
             if pieces[0] == "" and ends & {"start", "joiner"}:
                 return None  # a joiner first, after a joiner or at the start: the trie reads one only
-            alternatives.append("".join(_JOINER if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)))
+            alternatives.append("".join(TRIE_JOINER if index % 2 else re.escape(piece) for index, piece in enumerate(pieces)))
             next_ends.add("joiner" if pieces[-1] == "" else "word")
         ends = next_ends
         ordered = sorted(dict.fromkeys(alternatives), key=len, reverse=True)  # longer first, the empty one last
@@ -212,7 +212,7 @@ def trie_pattern(phrases: Iterable[str]) -> str:
             if not frames:
                 return done
             parent_branches = frames[-1][4]
-            parent_branches.append(("[ -]?" if last == " " else re.escape(last)) + done)
+            parent_branches.append((TRIE_JOINER if last == " " else re.escape(last)) + done)
 
     word_starts = {c: n for c, n in root.items() if is_word_character(c)}
     other_starts = {c: n for c, n in root.items() if c and not is_word_character(c)}
@@ -451,30 +451,35 @@ class Scanner:
         runnable: list[tuple[regex.Pattern[str] | re.Pattern[str], Tag, bool, bool]] = []
         for source, (pattern, tag, timed), leads in zip(sources, regexes, anchored, strict=True):
             fast = plain[source] if leads and not timed else None
-            if fast is not None:
-                runnable.append((fast, tag, leads, timed))
-            elif isinstance(pattern, str):  # a template's expression is made for `re`, and has leading words: never
-                raise TermError(f"phrase template {shown(source)} is not a regular expression `re` reads")
-            else:
-                runnable.append((pattern, tag, leads, timed))
+            # A template's expression is made for `re`, and has leading words: it always has `fast`.
+            assert fast is not None or not isinstance(pattern, str)
+            runnable.append((fast or pattern, tag, leads, timed))
         return runnable
 
-    def _readings_of_regexes(self) -> Iterator[tuple[list[str] | None, tuple[list[str], int] | None]]:
-        """The leading words and the following words of each regular expression, in the order of _regexes."""
-        for terms, _, _ in self._added:
-            for source in [pattern.pattern for pattern in terms.patterns] + list(terms.templates):
-                yield leading_words(source), following_words(source)
+    @cached_property
+    def _readings_of_regexes(self) -> list[tuple[list[str] | None, tuple[list[str], int] | None]]:
+        """The leading words and the following words of each regular expression, in the order of
+        _regexes (read only when the index, the trie or the automaton is not in the cache)."""
+        return [
+            (leading_words(source), following_words(source))
+            for terms, _, _ in self._added
+            for source in [pattern.pattern for pattern in terms.patterns] + list(terms.templates)
+        ]
 
-    def _forms(self) -> Iterator[str]:
-        """What the trie looks for: every phrase, leading word and following word, first ones first
-        (a generator: not needed when the trie and the automaton come from the cache)."""
+    @cached_property
+    def _all_forms(self) -> list[str]:
+        """What the trie looks for: every phrase, leading word and following word, first ones first."""
         seen: dict[str, None] = {}
         for terms, _, _ in self._added:
             seen.update(dict.fromkeys(terms.phrases))
-        for leading, following in self._readings_of_regexes():
+        for leading, following in self._readings_of_regexes:
             seen.update(dict.fromkeys(leading or ()))
             seen.update(dict.fromkeys(following[0] if following else ()))
-        yield from seen
+        return list(seen)
+
+    def _forms(self) -> Iterator[str]:
+        """_all_forms, worked out only if iterated: not when the trie and the automaton come from the cache."""
+        yield from self._all_forms
 
     def _index(self) -> _Index:
         by_key: dict[str, list[Tag]] = defaultdict(list)
@@ -487,7 +492,7 @@ class Scanner:
         open_anchors: dict[str, list[int]] = defaultdict(list)
         follows: dict[str, list[int]] = defaultdict(list)
         anchored, spans = [], []
-        for number, (leading, following) in enumerate(self._readings_of_regexes()):
+        for number, (leading, following) in enumerate(self._readings_of_regexes):
             for word in dict.fromkeys(leading or ()):
                 (open_anchors if word.endswith(" ") else anchors)[phrase_key(word)].append(number)
             anchored.append(bool(leading))

@@ -56,6 +56,7 @@ _DEFINITION = re.compile(
 )
 # Leaf blocks: no link reference definition inside their ranges.
 _LEAF_BLOCKS = frozenset(("Paragraph", "Heading", "CodeBlock", "HtmlBlock", "Table"))
+_NO_DETAILS: Any = None  # what a tag given by its name alone ("Paragraph") has
 # Every byte of a non-ASCII character as 0x80, every ASCII byte as 0: where they are is found by bytes.find.
 _HIGH_BYTES = bytes(0x80 if byte >= 0x80 else 0 for byte in range(256))
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -228,18 +229,10 @@ class MarkdownReader:
                 continue
             tag = event.get("Start")
             if tag is not None:
-                if tag.__class__ is str:
-                    if tag in _INLINE_TAGS:
-                        continue
-                    if written:
-                        builder.block()
-                        written = False
-                    if tag in _LEAF_BLOCKS:
-                        leaf_spans.append(span)
-                    if tag == "HtmlBlock":
-                        html_block = []
+                # A bare name ("Paragraph"), or one with its details ({"Heading": {...}}).
+                name, value = (tag, _NO_DETAILS) if tag.__class__ is str else next(iter(tag.items()))
+                if name in _INLINE_TAGS:
                     continue
-                name, value = next(iter(tag.items()))
                 if name == "Link" or name == "Image":
                     links.append((span, value["link_type"], value["title"], value["id"]))
                     if name == "Image":
@@ -259,7 +252,9 @@ class MarkdownReader:
                     written = False
                 if name in _LEAF_BLOCKS:
                     leaf_spans.append(span)
-                if name == "CodeBlock":
+                if name == "HtmlBlock":
+                    html_block = []
+                elif name == "CodeBlock":
                     skipping += 1
                     plain = False
                 continue
