@@ -128,13 +128,38 @@ class OffsetMap:
         return runs[at + 2]
 
 
-_ABBREVIATIONS = frozenset(
-    "dr mr mrs ms prof st vs etc e.g i.e u.s u.k inc ltd co jr sr no fig approx dept mt ph.d m.d ca al".split()
-)
-_SENTENCE_BREAK = re.compile(r"([.?!\u2026]+)[\"'\u2019\u201d)\]]*( +)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"([\w.]+)$")
+_ABBREVIATIONS = "dr mr mrs ms prof st vs etc e.g i.e u.s u.k inc ltd co jr sr no fig approx dept mt ph.d m.d ca al".split()
+
+
+def _after_no_abbreviation() -> str:
+    """Look-behinds that fail after an abbreviation (Dr., e.g., U.S.: the whole run of word
+    characters and dots before the period, in any case) or a single initial (a word character
+    other than a digit or "_")."""
+    by_length: dict[int, list[str]] = {1: [r"[^\W\d_]"]}
+    for abbreviation in _ABBREVIATIONS:
+        # Each letter in either case; "k" also as the Kelvin sign, the one other character whose
+        # lower case (str.lower) is an ASCII letter.
+        letters = "".join(f"[{c}{c.upper()}{chr(0x212A) * (c == 'k')}]" if c.isalpha() else re.escape(c) for c in abbreviation)
+        by_length.setdefault(len(abbreviation), []).append(letters)
+    # `re` needs each look-behind to have one width: one per length.
+    return "".join(rf"(?<!(?<![\w.])(?:{'|'.join(words)})\.)" for _, words in sorted(by_length.items()))
+
+
+# A sentence break: a run of terminal marks (starting here: not after another one), closing
+# quotes or brackets, spaces, then a capital or digit; a period alone not after an abbreviation.
+# One expression per mark, each starting with it: `re` finds a literal first character with a
+# fast scan, but tries a match at every character when an expression starts with a character
+# class or a group (ten times the cost).
+_TERMINAL = ".?!\u2026"
+_SENTENCE_BREAKS = {
+    mark: re.compile(
+        rf"({re.escape(mark)}(?<![{_TERMINAL}]{re.escape(mark)})"
+        + (rf"(?:[{_TERMINAL}]+|{_after_no_abbreviation()})" if mark == "." else rf"[{_TERMINAL}]*")
+        + r""")["'\u2019\u201d)\]]*( +)(?=["'\u2018\u201c(\[]?[A-Z0-9])"""
+    )
+    for mark in _TERMINAL
+}
 _SENTENCE_REACH = 400  # characters either side of the words; a real sentence rarely needs more
-_LONGEST_WORD = 8  # longer than any abbreviation, so a cut-off word is never mistaken for one
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +173,12 @@ class Document:
     directives: tuple[tuple[int, str], ...] = ()
     links: tuple[tuple[int, int], ...] = ()  # document spans of link text (a cited source, for hedges)
     _block_starts: list[int] = field(init=False, repr=False, compare=False)
-    _sentence_cache: dict[int, list[int]] = field(init=False, repr=False, compare=False)  # block index -> sentence starts
+    _sentence_starts: list[int] = field(init=False, repr=False, compare=False)  # every block's, worked out when first asked
     _link_ends: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
-        object.__setattr__(self, "_sentence_cache", {})
+        object.__setattr__(self, "_sentence_starts", [])
         object.__setattr__(self, "_link_ends", [end for _, end in self.links])
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
@@ -173,14 +198,13 @@ class Document:
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The bounds of the sentence(s) holding document text [start, end), never crossing a block."""
-        index = self.block_index(start)
-        block = self.blocks[index]
-        starts = self._sentence_cache.get(index)
-        if starts is None:  # worked out for the blocks that hold hits only
-            starts = self._sentence_cache[index] = _sentence_starts(self.text, block)
-        low = starts[bisect.bisect_right(starts, start) - 1]
+        block = self.blocks[self.block_index(start)]
+        starts = self._sentence_starts
+        if not starts:
+            starts += _sentence_starts(self.text, self._block_starts)
+        low = starts[bisect.bisect_right(starts, start) - 1]  # a block's start is a sentence start: never before it
         last = bisect.bisect_left(starts, end)
-        high = starts[last] if last < len(starts) else block.end
+        high = min(starts[last], block.end) if last < len(starts) else block.end
         # Text with no sentence break for thousands of characters (a minified page, a 5 MB line)
         # is not prose: the "sentence" is cut, at a space, to some way either side of the words,
         # or every search in it (hedges, exceptions, claim terms) would make the file quadratic.
@@ -193,21 +217,11 @@ class Document:
         return low, high
 
 
-def _sentence_starts(text: str, block: Block) -> list[int]:
-    """Sentence starts in a block: after . ? ! and a space before a capital or digit, but not
-    after an abbreviation (Dr., e.g., U.S.) or a single initial."""
-    starts = [block.start]
-    for match in _SENTENCE_BREAK.finditer(text, block.start, block.end):
-        if match.group(1) == ".":
-            # Only the last few characters can hold an abbreviation: searching from the block start
-            # would make a long paragraph quadratic (a 5 MB line took minutes).
-            word = _WORD_BEFORE.search(text, max(block.start, match.start(1) - _LONGEST_WORD), match.start(1))
-            if word:
-                token = word.group(1).lower().rstrip(".")
-                if token in _ABBREVIATIONS or (len(token) == 1 and token.isalpha()):
-                    continue
-        starts.append(match.end())
-    return starts
+def _sentence_starts(text: str, block_starts: list[int]) -> list[int]:
+    """Sentence starts in a document, in order: each block's start, and each sentence break's end
+    (no break crosses a block: blocks are separated by a line break, and a break needs a space)."""
+    breaks = [match.end() for mark in _TERMINAL if mark in text for match in _SENTENCE_BREAKS[mark].finditer(text)]
+    return sorted(block_starts + breaks)  # a few runs in order, which sorted() merges
 
 
 @lru_cache(maxsize=1024)

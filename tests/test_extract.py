@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
+import re
+
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from kmlint.document import lower
+from kmlint.document import Document, lower
 from kmlint.engine import Linter
 from kmlint.extract import EXTRACTORS
 from kmlint.ruleset import builtin_rules_dir, load_rules
@@ -149,6 +152,41 @@ def test_sentences_split_after_terminal_punctuation_but_not_abbreviations_or_dec
         starts.append(doc.text[start:end].strip())
         position = end
     assert starts == ["Dr. Smith gave 2.5 mg.", "It helped, e.g. for sleep!", "Did it?", "Yes."]
+
+
+def _sentences_block_by_block(doc: Document, start: int, end: int) -> tuple[int, int]:
+    """Document.sentence as first written: each block searched alone, with one expression."""
+    block = doc.blocks[doc.block_index(start)]
+    starts = [block.start]
+    for match in re.finditer(r"([.?!\u2026]+)[\"'\u2019\u201d)\]]*( +)(?=[\"'\u2018\u201c(\[]?[A-Z0-9])", doc.text[: block.end]):
+        if match.start() < block.start:
+            continue
+        if match.group(1) == ".":
+            word = re.search(r"([\w.]+)$", doc.text[max(block.start, match.start(1) - 8) : match.start(1)])
+            token = word.group(1).lower().rstrip(".") if word else ""
+            if token in {"dr", "e.g", "u.s", "etc", "approx"} or re.fullmatch(r"[^\W\d_]", token):
+                continue
+        starts.append(match.end())
+    low = starts[bisect.bisect_right(starts, start) - 1]
+    last = bisect.bisect_left(starts, end)
+    return low, starts[last] if last < len(starts) else block.end
+
+
+# Words, abbreviations, initials, terminal marks alone and in runs, closing and opening quotes,
+# spaces and paragraph breaks: where sentences do and do not break.
+_SENTENCE_PIECES = st.sampled_from(
+    ["Dr", "DR", "e.g", "E.G", "U.S", "etc", "approx", "A", "x", "2", "_", "\u00bd", "word", "Next"]
+    + [".", "?", "!", "\u2026", "...", "?!", '"', "\u201d", ")", "(", " ", "  ", "\n\n"]
+)
+
+
+@given(st.lists(_SENTENCE_PIECES, max_size=40).map("".join))
+@example("Dr. Smith. Yes?! No\u2026 Fine.\n\nA. Next")
+def test_sentences_are_found_for_the_whole_document_as_block_by_block(source):
+    doc = EXTRACTORS["text"](source)
+    for block in doc.blocks:
+        for position in range(block.start, block.end):
+            assert doc.sentence(position, position + 1) == _sentences_block_by_block(doc, position, position + 1)
 
 
 def test_markdown_brackets_without_a_target_stay_text_so_footnote_markers_count():
