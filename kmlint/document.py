@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator
 
+from kmlint import cache
+
 SCOPES = ("title", "heading", "body", "meta", "alt")
 
 # Whitespace of every kind becomes one plain space (1:1), then runs collapse to one space.
@@ -151,14 +153,23 @@ def _after_no_abbreviation() -> str:
 # fast scan, but tries a match at every character when an expression starts with a character
 # class or a group (ten times the cost).
 _TERMINAL = ".?!\u2026"
-_SENTENCE_BREAKS = {
-    mark: re.compile(
-        rf"({re.escape(mark)}(?<![{_TERMINAL}]{re.escape(mark)})"
-        + (rf"(?:[{_TERMINAL}]+|{_after_no_abbreviation()})" if mark == "." else rf"[{_TERMINAL}]*")
-        + r""")["'\u2019\u201d)\]]*( +)(?=["'\u2018\u201c(\[]?[A-Z0-9])"""
-    )
+_SENTENCE_BREAK_TEXTS = {
+    mark: rf"({re.escape(mark)}(?<![{_TERMINAL}]{re.escape(mark)})"
+    + (rf"(?:[{_TERMINAL}]+|{_after_no_abbreviation()})" if mark == "." else rf"[{_TERMINAL}]*")
+    + r""")["'\u2019\u201d)\]]*( +)(?=["'\u2018\u201c(\[]?[A-Z0-9])"""
     for mark in _TERMINAL
 }
+
+
+@lru_cache(maxsize=1)
+def _sentence_breaks() -> dict[str, re.Pattern[str]]:
+    """The sentence-break expressions, compiled through the start-up cache: `re` compiles the
+    abbreviations' look-behinds in Python, which took milliseconds of every run."""
+    texts = list(_SENTENCE_BREAK_TEXTS.values())
+    compiled = cache.compiled_patterns(cache.key("sentence breaks", *texts), lambda: texts)
+    breaks = {mark: pattern for mark, pattern in zip(_SENTENCE_BREAK_TEXTS, compiled, strict=True) if pattern is not None}
+    assert len(breaks) == len(texts)  # written for `re`, which reads each one
+    return breaks
 _SENTENCE_REACH = 400  # characters either side of the words; a real sentence rarely needs more
 
 
@@ -174,11 +185,13 @@ class Document:
     links: tuple[tuple[int, int], ...] = ()  # document spans of link text (a cited source, for hedges)
     _block_starts: list[int] = field(init=False, repr=False, compare=False)
     _sentence_starts: list[int] = field(init=False, repr=False, compare=False)  # every block's, worked out when first asked
+    _sentences: dict[tuple[int, int], tuple[int, int]] = field(init=False, repr=False, compare=False)  # see sentence
     _link_ends: list[int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
         object.__setattr__(self, "_sentence_starts", [])
+        object.__setattr__(self, "_sentences", {})
         object.__setattr__(self, "_link_ends", [end for _, end in self.links])
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
@@ -198,6 +211,11 @@ class Document:
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The bounds of the sentence(s) holding document text [start, end), never crossing a block."""
+        # Asked again for most words: by the rule that found them, whether they are a claim, and
+        # the finding (its context).
+        known = self._sentences.get((start, end))
+        if known is not None:
+            return known
         block = self.blocks[self.block_index(start)]
         starts = self._sentence_starts
         if not starts:
@@ -214,13 +232,15 @@ class Document:
         if high - end > _SENTENCE_REACH:
             cut = self.text.rfind(" ", end, end + _SENTENCE_REACH)
             high = cut if cut >= 0 else end
-        return low, high
+        bounds = self._sentences[start, end] = (low, high)
+        return bounds
 
 
 def _sentence_starts(text: str, block_starts: list[int]) -> list[int]:
     """Sentence starts in a document, in order: each block's start, and each sentence break's end
     (no break crosses a block: blocks are separated by a line break, and a break needs a space)."""
-    breaks = [match.end() for mark in _TERMINAL if mark in text for match in _SENTENCE_BREAKS[mark].finditer(text)]
+    expressions = _sentence_breaks()
+    breaks = [match.end() for mark in _TERMINAL if mark in text for match in expressions[mark].finditer(text)]
     return sorted(block_starts + breaks)  # a few runs in order, which sorted() merges
 
 

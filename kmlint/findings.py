@@ -83,11 +83,22 @@ class FileResult:
         return cls(path, (), (Diagnostic(path, "error", why),))
 
 
-def finding_at(source: SourceFile, start: int, end: int, rule: Rule, **fields: Any) -> Finding:
+def finding_at(
+    source: SourceFile,
+    start: int,
+    end: int,
+    rule: Rule,
+    message: str,
+    suggestion: str,
+    text: str,
+    context: str,
+    severity: str | None = None,
+    replacement: str | None = None,
+    doc_start: int = 0,
+    doc_end: int = 0,
+) -> Finding:
     """A finding of `rule` on source[start:end]; line and column are worked out here, once."""
-    line, column = source.lines.position(start)
-    end_line, end_column = source.lines.position(end)
-    fields.setdefault("severity", rule.severity)
+    line, column, end_line, end_column = source.lines.span(start, end)
     return Finding(
         path=source.path,
         start=start,
@@ -99,8 +110,16 @@ def finding_at(source: SourceFile, start: int, end: int, rule: Rule, **fields: A
         rule=rule.id,
         name=rule.name,
         category=rule.category,
+        severity=severity or rule.severity,
+        message=message,
+        suggestion=suggestion,
+        text=text,
         source_line=source.lines.line_text(line),
-        **fields,
+        replacement=replacement,
+        fixable=replacement is not None and rule.fix == "safe",
+        doc_start=doc_start,
+        doc_end=doc_end,
+        context=context,
     )
 
 
@@ -109,20 +128,22 @@ def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, se
     words = doc.text[match.start : match.end]
     sentence_start, sentence_end = doc.sentence(match.start, match.end)
     replacement = match.replacement
-    message = rule.message.replace("{match}", words).replace("{replacement}", replacement or "")
-    suggestion = rule.suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
+    message, suggestion = rule.message, rule.suggestion
+    if "{" in message:
+        message = message.replace("{match}", words).replace("{replacement}", replacement or "")
+    if "{" in suggestion:
+        suggestion = suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
     return finding_at(
         source,
         start,
         end,
         rule,
-        severity=severity or rule.severity,
-        message=message,
-        suggestion=suggestion,
-        text=words,
-        replacement=replacement,
-        fixable=replacement is not None and rule.fix == "safe",
-        doc_start=match.start,
-        doc_end=match.end,
-        context=doc.folded[sentence_start:sentence_end].strip(),
+        message,
+        suggestion,
+        words,
+        doc.folded[sentence_start:sentence_end].strip(),
+        severity,
+        replacement,
+        match.start,
+        match.end,
     )

@@ -74,6 +74,15 @@ class LineIndex:
         index = bisect.bisect_right(self._starts, offset) - 1
         return index + 1, offset - self._starts[index] + 1
 
+    def span(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """position(start) + position(end), with one search when both are on one line (most spans)."""
+        starts = self._starts
+        index = bisect.bisect_right(starts, start) - 1
+        line_start = starts[index]
+        if index + 1 == len(starts) or end < starts[index + 1]:
+            return index + 1, start - line_start + 1, index + 1, end - line_start + 1
+        return (index + 1, start - line_start + 1, *self.position(end))
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line, without its line break."""
         if self._last[0] == line:

@@ -97,3 +97,11 @@ def test_every_span_starts_and_ends_on_the_claim_characters(noise):
             assert 0 <= finding.start < finding.end <= len(source)
             assert source[finding.start] == finding.text[0]
             assert source[finding.end - 1] == finding.text[-1]
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab\r\n中")), max_size=30), st.data())
+def test_a_span_has_the_lines_and_columns_of_its_two_ends(text, data):
+    lines = SourceFile(path="p", text=text, kind="text").lines
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert lines.span(start, end) == lines.position(start) + lines.position(end)
