@@ -170,6 +170,8 @@ def _sentence_breaks() -> dict[str, re.Pattern[str]]:
     breaks = {mark: pattern for mark, pattern in zip(_SENTENCE_BREAK_TEXTS, compiled, strict=True) if pattern is not None}
     assert len(breaks) == len(texts)  # written for `re`, which reads each one
     return breaks
+
+
 _SENTENCE_REACH = 400  # characters either side of the words; a real sentence rarely needs more
 
 
@@ -219,7 +221,7 @@ class Document:
         block = self.blocks[self.block_index(start)]
         starts = self._sentence_starts
         if not starts:
-            starts += _sentence_starts(self.text, self._block_starts)
+            starts += _find_sentence_starts(self.text, self._block_starts)
         low = starts[bisect.bisect_right(starts, start) - 1]  # a block's start is a sentence start: never before it
         last = bisect.bisect_left(starts, end)
         high = min(starts[last], block.end) if last < len(starts) else block.end
@@ -236,7 +238,7 @@ class Document:
         return bounds
 
 
-def _sentence_starts(text: str, block_starts: list[int]) -> list[int]:
+def _find_sentence_starts(text: str, block_starts: list[int]) -> list[int]:
     """Sentence starts in a document, in order: each block's start, and each sentence break's end
     (no break crosses a block: blocks are separated by a line break, and a break needs a space)."""
     expressions = _sentence_breaks()

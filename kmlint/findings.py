@@ -127,23 +127,24 @@ def make_finding(source: SourceFile, doc: Document, rule: Rule, match: Match, se
     start, end = doc.source_span(match.start, match.end)
     words = doc.text[match.start : match.end]
     sentence_start, sentence_end = doc.sentence(match.start, match.end)
-    replacement = match.replacement
-    message, suggestion = rule.message, rule.suggestion
-    if "{" in message:
-        message = message.replace("{match}", words).replace("{replacement}", replacement or "")
-    if "{" in suggestion:
-        suggestion = suggestion.replace("{match}", words).replace("{replacement}", replacement or "")
     return finding_at(
         source,
         start,
         end,
         rule,
-        message,
-        suggestion,
-        words,
-        doc.folded[sentence_start:sentence_end].strip(),
-        severity,
-        replacement,
-        match.start,
-        match.end,
+        message=_filled(rule.message, words, match.replacement),
+        suggestion=_filled(rule.suggestion, words, match.replacement),
+        text=words,
+        context=doc.folded[sentence_start:sentence_end].strip(),
+        severity=severity,
+        replacement=match.replacement,
+        doc_start=match.start,
+        doc_end=match.end,
     )
+
+
+def _filled(template: str, words: str, replacement: str | None) -> str:
+    """A rule's message or suggestion with {match} and {replacement} filled in (most have neither)."""
+    if "{" not in template:
+        return template
+    return template.replace("{match}", words).replace("{replacement}", replacement or "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
@@ -441,7 +441,7 @@ def _build_rule(
     if "patterns" in raw:
         extra = _termset([{"regex": p} for p in raw["patterns"]], lists, root, at + ("patterns",), path, budget)
         base = terms.get("phrases", TermSet())
-        terms["phrases"] = TermSet(base.phrases, base.patterns + extra.patterns, templates=base.templates)
+        terms["phrases"] = replace(base, patterns=base.patterns + extra.patterns)
     swap: dict[str, str] = {}
     if "swap" in raw:
         for template, replacement in raw["swap"].items():
