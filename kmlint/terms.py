@@ -520,7 +520,10 @@ class Scanner:
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         following: dict[int, list[int]] = defaultdict(list)  # where each regex's following words start
         if self._literal is not None and self._openings is not None:
-            match, readings, length = self._literal.match, self._readings, len(text)
+            match, length = self._literal.match, len(text)
+            # Where each text the trie matched starts: the same words recur on a page, so their
+            # hits are handed out below once per text, not once per place.
+            places: dict[str, list[int]] = defaultdict(list)
             # Where a phrase may start: the automaton runs in C, the trie is tried only there. No two
             # openings start at one place (one would begin with the other: see phrase_openings).
             for last, size in self._openings.iter(text.replace("-", " ")):
@@ -534,15 +537,19 @@ class Scanner:
                 # is_word_character: this runs for every phrase found.)
                 if end < length and (text[end].isalnum() or text[end] == "_") and (matched[-1].isalnum() or matched[-1] == "_"):
                     matched += _INSIDE_A_WORD
+                places[matched].append(start)
+            readings = self._readings
+            for matched, at in places.items():
                 # Where its phrases and leading words end (see _read).
                 for cut, tags, leads, followed in readings.get(matched) or self._read(matched):
-                    hit = (start, start + cut)
-                    for tag in tags:
-                        found[tag].add(hit)
+                    if tags:
+                        hits = [(start, start + cut) for start in at]
+                        for tag in tags:
+                            found[tag].update(hits)
                     for index in leads:
-                        starts[index].add(start)
+                        starts[index].update(at)
                     for index in followed:
-                        following[index].append(start)
+                        following[index] += at
         for index in sorted(starts.keys() | self._unanchored):
             pattern, tag, anchored, timed = self._regexes[index]
             if tag in failed:
