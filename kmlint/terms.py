@@ -206,7 +206,9 @@ def trie_pattern(phrases: Iterable[str]) -> str:
                 frames.append((child, char, branch_order(child), [0], []))
                 continue
             if "" in node:
-                branches.append(r"(?!\w)" if is_word_character(last) else "")
+                # After a word character, "not before another" is a word boundary: \b is two
+                # words of the compiled program, (?!\w) eight, and there is one per phrase.
+                branches.append(r"\b" if is_word_character(last) else "")
             done = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
             frames.pop()
             if not frames:
