@@ -189,8 +189,11 @@ class Document:
     _sentence_starts: list[int] = field(init=False, repr=False, compare=False)  # every block's, worked out when first asked
     _sentences: dict[tuple[int, int], tuple[int, int]] = field(init=False, repr=False, compare=False)  # see sentence
     _link_ends: list[int] = field(init=False, repr=False, compare=False)
+    # `folded` with every hyphen a space: what the phrase tries read (see terms.TRIE_SPACE).
+    spaced: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "spaced", self.folded.replace("-", " "))
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
         object.__setattr__(self, "_sentence_starts", [])
         object.__setattr__(self, "_sentences", {})

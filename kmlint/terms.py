@@ -50,6 +50,10 @@ Tag = tuple[int, str]
 # A trie of characters: each key a character ("" marks the end of a phrase), each value the rest.
 _Trie = dict[str, "_Trie"]
 _ALTERNATION = re.compile(r"(\([^()]*\))")
+# The trie's word break. The trie reads text whose hyphens are spaces (Document.spaced), where
+# TRIE_JOINER's "space, hyphen or nothing" is "space or nothing": 7 words of the compiled program
+# instead of 11, and there is one per word break of every phrase.
+TRIE_SPACE = " ?"
 
 
 class TermError(ValueError):
@@ -175,8 +179,9 @@ _COMMON_FIRST = {char: rank for rank, char in enumerate(" etaoinsrhldcumfpgwybvk
 
 def trie_pattern(phrases: Iterable[str]) -> str:
     """One regular expression for many literal phrases, shaped as a trie so that each position
-    follows a single path. Words may be joined by a space, a hyphen or nothing; a phrase starting
-    or ending with a word character must start or end on a word boundary; longer phrases win."""
+    follows a single path, to match in text whose hyphens are spaces (Document.spaced). Words may
+    be joined by a space (or hyphen) or nothing; a phrase starting or ending with a word character
+    must start or end on a word boundary; longer phrases win."""
     root: _Trie = {}
     for phrase in phrases:
         node = root
@@ -214,7 +219,7 @@ def trie_pattern(phrases: Iterable[str]) -> str:
             if not frames:
                 return done
             parent_branches = frames[-1][4]
-            parent_branches.append((TRIE_JOINER if last == " " else re.escape(last)) + done)
+            parent_branches.append((TRIE_SPACE if last == " " else re.escape(last)) + done)
 
     word_starts = {c: n for c, n in root.items() if is_word_character(c)}
     other_starts = {c: n for c, n in root.items() if c and not is_word_character(c)}
@@ -324,11 +329,13 @@ def _time_left() -> float:
 class LocalMatcher:
     """Finds a TermSet inside a small window (a sentence): used for hedges and exceptions."""
 
-    __slots__ = ("_literals", "_patterns", "_any_pattern", "_links", "_timed")
+    __slots__ = ("_trie", "_templates", "_patterns", "_any_pattern", "_links", "_timed")
 
     def __init__(self, terms: TermSet, timed: bool = True):
-        # The trie of the phrases and the expressions of large templates: literal text, untimed.
-        self._literals = ([compile_trie(terms.phrases)] if terms.phrases else []) + compile_templates(terms.templates)
+        # The trie of the phrases (it reads Document.spaced) and the expressions of large templates
+        # (they read Document.folded): literal text, untimed.
+        self._trie = compile_trie(terms.phrases) if terms.phrases else None
+        self._templates = compile_templates(terms.templates)
         self._patterns = terms.patterns
         # Whether a hedge occurs is asked for nearly every hit, and hedge lists hold several
         # patterns: one search for all of them costs a fifth of one search each.
@@ -340,8 +347,11 @@ class LocalMatcher:
         text = doc.folded
         if self._links:
             yield from doc.links_overlapping(start, end)
-        for literal in self._literals:
-            for match in literal.finditer(text, start, end):
+        if self._trie is not None:
+            for match in self._trie.finditer(doc.spaced, start, end):
+                yield match.span()
+        for template in self._templates:
+            for match in template.finditer(text, start, end):
                 yield match.span()
         for pattern in self._patterns:
             matches = pattern.finditer(text, start, end, timeout=_time_left()) if self._timed else pattern.finditer(text, start, end)
@@ -353,7 +363,9 @@ class LocalMatcher:
         text = doc.folded
         if self._links and next(doc.links_overlapping(start, end), None) is not None:
             return True
-        if any(literal.search(text, start, end) for literal in self._literals):
+        if self._trie is not None and self._trie.search(doc.spaced, start, end):
+            return True
+        if any(template.search(text, start, end) for template in self._templates):
             return True
         patterns = self._patterns if self._any_pattern is None else (self._any_pattern,)
         if self._timed:
@@ -522,22 +534,23 @@ class Scanner:
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         following: dict[int, list[int]] = defaultdict(list)  # where each regex's following words start
         if self._literal is not None and self._openings is not None:
+            spaced = text.replace("-", " ")  # as the automaton and the trie read it
             match, length = self._literal.match, len(text)
             # Where each text the trie matched starts: the same words recur on a page, so their
             # hits are handed out below once per text, not once per place.
             places: dict[str, list[int]] = defaultdict(list)
             # Where a phrase may start: the automaton runs in C, the trie is tried only there. No two
             # openings start at one place (one would begin with the other: see phrase_openings).
-            for last, size in self._openings.iter(text.replace("-", " ")):
+            for last, size in self._openings.iter(spaced):
                 start = last - size + 1
-                phrase = match(text, start)
+                phrase = match(spaced, start)
                 if not phrase:
                     continue
                 matched = phrase.group()
                 end = phrase.end()
                 # It ends inside a word (leading words before a word break): see _read. (Inlined
                 # is_word_character: this runs for every phrase found.)
-                if end < length and (text[end].isalnum() or text[end] == "_") and (matched[-1].isalnum() or matched[-1] == "_"):
+                if end < length and (spaced[end].isalnum() or spaced[end] == "_") and (matched[-1].isalnum() or matched[-1] == "_"):
                     matched += _INSIDE_A_WORD
                 places[matched].append(start)
             readings = self._readings
