@@ -6,9 +6,11 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Callable, Hashable, Iterator, TypeVar
 
 from kmlint import cache
+
+_Answer = TypeVar("_Answer")
 
 SCOPES = ("title", "heading", "body", "meta", "alt")
 
@@ -191,12 +193,14 @@ class Document:
     _link_ends: list[int] = field(init=False, repr=False, compare=False)
     # `folded` with every hyphen a space: what the phrase tries read (see terms.TRIE_SPACE).
     spaced: str = field(init=False, repr=False, compare=False)
+    _remembered: dict[Hashable, Any] = field(init=False, repr=False, compare=False)  # see remembered
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "spaced", self.folded.replace("-", " "))
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
         object.__setattr__(self, "_sentence_starts", [])
         object.__setattr__(self, "_sentences", {})
+        object.__setattr__(self, "_remembered", {})
         object.__setattr__(self, "_link_ends", [end for _, end in self.links])
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
@@ -213,6 +217,14 @@ class Document:
         while index < len(links) and links[index][0] < end:
             yield links[index]
             index += 1
+
+    def remembered(self, key: Hashable, work: Callable[[], _Answer]) -> _Answer:
+        """work(), done once per document for each key: what rules ask of its text again and again."""
+        try:
+            return self._remembered[key]  # type: ignore[no-any-return]
+        except KeyError:
+            answer = self._remembered[key] = work()
+            return answer
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
         """The bounds of the sentence(s) holding document text [start, end), never crossing a block."""

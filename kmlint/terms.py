@@ -9,7 +9,7 @@ import time
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterable, Iterator
 
 import ahocorasick
@@ -326,6 +326,13 @@ def _time_left() -> float:
     return left
 
 
+@lru_cache(maxsize=1024)
+def local_matcher(terms: TermSet, timed: bool = True) -> LocalMatcher:
+    """The LocalMatcher of `terms`, one for all the rules that share them (most share a list of
+    hedges), so that the answers a document remembers for it serve them all."""
+    return LocalMatcher(terms, timed)
+
+
 class LocalMatcher:
     """Finds a TermSet inside a small window (a sentence): used for hedges and exceptions."""
 
@@ -359,7 +366,12 @@ class LocalMatcher:
                 yield match.span()
 
     def found(self, doc: Document, start: int, end: int) -> bool:
-        """Whether the terms occur in the window (what `spans` would yield any of, searched for directly)."""
+        """Whether the terms occur in the window (what `spans` would yield any of, searched for
+        directly), remembered by the document: a sentence is asked about once per rule with a hit
+        in it, and rules share their hedges."""
+        return doc.remembered((self, start, end), lambda: self._search(doc, start, end))
+
+    def _search(self, doc: Document, start: int, end: int) -> bool:
         text = doc.folded
         if self._links and next(doc.links_overlapping(start, end), None) is not None:
             return True

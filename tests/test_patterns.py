@@ -15,9 +15,11 @@ from hypothesis import strategies as st
 
 from kmlint import patterns, terms
 from kmlint.engine import Linter
+from kmlint.extract import extract
 from kmlint.patterns import MAX_LEADING_WORDS, any_of, leading_words
 from kmlint.ruleset import builtin_rules_dir, load_rule_file, load_rules
-from kmlint.terms import Scanner, TermSet, compile_regex, expand_phrase, phrase_openings, template_pattern
+from kmlint.source import SourceFile
+from kmlint.terms import LocalMatcher, Scanner, TermSet, compile_regex, expand_phrase, local_matcher, phrase_openings, template_pattern
 
 
 @pytest.mark.parametrize(
@@ -384,3 +386,16 @@ def test_a_users_large_template_stays_in_the_trie(tmp_path):
     assert rule.terms["phrases"].templates == ()
     assert len(rule.terms["phrases"].phrases) == len(expand_phrase(template)) > terms.TEMPLATE_PATTERN_MIN_PHRASES
     assert any(term_set.templates for rule in load_rules([builtin_rules_dir()]) for term_set in rule.terms.values())
+
+
+def test_rules_that_share_terms_share_a_matcher_and_each_document_answers_once(monkeypatch):
+    # Most rules share a list of hedges: a sentence with hits of five rules is searched once.
+    first, second = local_matcher(TermSet(phrases=("may help",))), local_matcher(TermSet(phrases=("may help",)))
+    assert first is second
+    searches = []
+    search = LocalMatcher._search
+    monkeypatch.setattr(LocalMatcher, "_search", lambda self, doc, start, end: searches.append((start, end)) or search(self, doc, start, end))
+    page = extract(SourceFile(path="p.txt", text="It may help. It is a cure.", kind="text"))
+    other = extract(SourceFile(path="q.txt", text="It may help. It is a cure.", kind="text"))
+    assert [first.found(page, 0, 12), second.found(page, 0, 12), first.found(page, 13, 26), first.found(other, 0, 12)] == [True, True, False, True]
+    assert searches == [(0, 12), (13, 26), (0, 12)]  # once per document and window

@@ -9,7 +9,7 @@ from kmlint.claims import yes_no_question
 from kmlint.document import Document
 from kmlint.kinds import Match, Span
 from kmlint.ruleset import Rule
-from kmlint.terms import LocalMatcher, TermSet
+from kmlint.terms import TermSet, local_matcher
 
 # The answer opens the next sentence and stands alone ("No.", "Absolutely not!", "Yes, ..."):
 # "No one knows" or "Never before ..." answer nothing.
@@ -28,7 +28,7 @@ class AnswerCheck:
         assert rule.answer is not None
         self.rule = rule
         self._answer = _ANSWERS[rule.answer]
-        self._unless = LocalMatcher(rule.terms["unless"], not rule.built_in) if "unless" in rule.terms else None
+        self._unless = local_matcher(rule.terms["unless"], not rule.built_in) if "unless" in rule.terms else None
 
     def roles(self) -> Mapping[str, TermSet]:
         return {"question": self.rule.terms["question"]}

@@ -8,7 +8,7 @@ from kmlint.document import Document
 from kmlint.kinds import Match, Span
 from kmlint.kinds.phrase import PhraseCheck
 from kmlint.ruleset import Rule
-from kmlint.terms import LocalMatcher, TermSet
+from kmlint.terms import LocalMatcher, TermSet, local_matcher
 
 
 class ClaimCheck(PhraseCheck):
@@ -16,7 +16,7 @@ class ClaimCheck(PhraseCheck):
         super().__init__(rule)
         # Only the reported group is scanned over the whole document; the other groups (common
         # words such as "ketamine" or "depression") are looked for in the sentences around its hits.
-        self._others = [LocalMatcher(terms, timed=not rule.built_in) for name, terms in rule.groups.items() if name != rule.report]
+        self._others = [local_matcher(terms, timed=not rule.built_in) for name, terms in rule.groups.items() if name != rule.report]
 
     def roles(self) -> Mapping[str, TermSet]:
         assert self.rule.report is not None

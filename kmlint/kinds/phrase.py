@@ -7,15 +7,15 @@ from typing import Iterator, Mapping, Sequence
 from kmlint.document import Document
 from kmlint.kinds import Match, Span
 from kmlint.ruleset import Rule
-from kmlint.terms import LocalMatcher, TermSet
+from kmlint.terms import TermSet, local_matcher
 
 
 class PhraseCheck:
     def __init__(self, rule: Rule):
         self.rule = rule
         timed = not rule.built_in
-        self._exceptions = LocalMatcher(rule.terms["exceptions"], timed) if "exceptions" in rule.terms else None
-        self._unless = LocalMatcher(rule.terms["unless"], timed) if "unless" in rule.terms else None
+        self._exceptions = local_matcher(rule.terms["exceptions"], timed) if "exceptions" in rule.terms else None
+        self._unless = local_matcher(rule.terms["unless"], timed) if "unless" in rule.terms else None
 
     def roles(self) -> Mapping[str, TermSet]:
         return {"match": self.rule.terms["phrases"]}
