@@ -20,10 +20,10 @@ import sys
 import warnings
 import zlib
 from array import array
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Callable
 
+import ahocorasick
 import regex
 
 from kmlint import __version__
@@ -211,23 +211,19 @@ def _code_fingerprint() -> str | None:
     global _fingerprint
     if _fingerprint is None:
         package = Path(__file__).resolve().parent
-        # Entries hold compiled programs of `re` and `regex` and pickled automata: their versions count.
-        versions = f"{FORMAT} {__version__} {sys.version} {_sre.MAGIC} {_sre.CODESIZE} {regex.__version__} {_version('pyahocorasick')}"
+        # Entries hold compiled programs of `re` and `regex` and pickled automata: their versions
+        # count. pyahocorasick has no version attribute, and importlib.metadata takes a twentieth
+        # of a second to import and look one up: its compiled module's bytes stand for it.
+        versions = f"{FORMAT} {__version__} {sys.version} {_sre.MAGIC} {_sre.CODESIZE} {regex.__version__}"
         digest = hashlib.sha256(versions.encode())
         try:
+            digest.update(Path(ahocorasick.__file__ or "").read_bytes())
             for name in _SHAPING_FILES:
                 digest.update((package / name).read_bytes())
         except OSError:
             return None
         _fingerprint = digest.hexdigest()
     return _fingerprint
-
-
-def _version(package: str) -> str:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _prune(folder: Path) -> None:
