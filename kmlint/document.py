@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any, Callable, Hashable, Iterator, TypeVar
 
@@ -217,6 +217,12 @@ class Document:
         while index < len(links) and links[index][0] < end:
             yield links[index]
             index += 1
+
+    def __getstate__(self) -> list[Any]:
+        # What rules asked of the text (see `remembered`) is keyed by their matchers, which hold
+        # compiled patterns: a document sent to another process (--jobs, for reports that show
+        # the prose) goes without it.
+        return [{} if item.name == "_remembered" else getattr(self, item.name) for item in fields(self)]
 
     def remembered(self, key: Hashable, work: Callable[[], _Answer]) -> _Answer:
         """work(), done once per document for each key: what rules ask of its text again and again."""

@@ -4,6 +4,7 @@ pattern only where they occur: it must find exactly what running the pattern eve
 from __future__ import annotations
 
 import json
+import pickle
 import re
 import textwrap
 from unittest import mock
@@ -399,3 +400,12 @@ def test_rules_that_share_terms_share_a_matcher_and_each_document_answers_once(m
     other = extract(SourceFile(path="q.txt", text="It may help. It is a cure.", kind="text"))
     assert [first.found(page, 0, 12), second.found(page, 0, 12), first.found(page, 13, 26), first.found(other, 0, 12)] == [True, True, False, True]
     assert searches == [(0, 12), (13, 26), (0, 12)]  # once per document and window
+
+
+def test_a_document_sent_to_another_process_leaves_what_rules_asked_of_it_behind():
+    # Its answers are keyed by matchers, which hold compiled patterns (--jobs with the HTML report).
+    page = extract(SourceFile(path="p.txt", text="It may help. It is a cure.", kind="text"))
+    assert local_matcher(TermSet(phrases=("may help",))).found(page, 0, 12)
+    sent = pickle.loads(pickle.dumps(page))
+    assert sent == page and sent.spaced == page.spaced and sent.sentence(13, 15) == (13, 26)
+    assert b"LocalMatcher" not in pickle.dumps(page)
