@@ -409,3 +409,29 @@ def test_a_document_sent_to_another_process_leaves_what_rules_asked_of_it_behind
     sent = pickle.loads(pickle.dumps(page))
     assert sent == page and sent.spaced == page.spaced and sent.sentence(13, 15) == (13, 26)
     assert b"LocalMatcher" not in pickle.dumps(page)
+
+
+@settings(max_examples=200, deadline=None)
+@example(pieces=[("no", "-"), ("risk", " "), ("at", "-"), ("all", "")], chosen=["no risk at all", "no risk"])  # hyphens as word breaks
+@example(pieces=[("safe", " "), ("and", " "), ("effective", " "), ("cure", "")], chosen=["safe", "safe and effective cure"])  # one match per place
+@given(
+    st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(GLUE)), max_size=30),
+    st.lists(st.sampled_from(PHRASES), min_size=1, max_size=5, unique=True),
+)
+def test_a_sentence_matcher_finds_what_the_scanner_finds(pieces, chosen):
+    # Both read the folded text with hyphens as spaces; the matcher takes one match per place
+    # (finditer), the scanner every phrase that ends there too.
+    page = extract(SourceFile(path="p.txt", text="".join(piece + glue for piece, glue in pieces), kind="text"))
+    scanner = Scanner()
+    scanner.add(TermSet(phrases=tuple(chosen)), (0, "match"))
+    scanner.compile()
+    everywhere = set(scanner.scan(page.folded)[0].get((0, "match"), []))
+    matcher = LocalMatcher(TermSet(phrases=tuple(chosen)))
+    for start, end in [(block.start, block.end) for block in page.blocks]:
+        found = set(matcher.spans(page, start, end))
+        assert found <= everywhere and matcher.found(page, start, end) == bool(found)
+        assert {hit_start for hit_start, hit_end in everywhere if start <= hit_start and hit_end <= end} <= {s for s, _ in found} | _covered(found)
+
+
+def _covered(spans: set[tuple[int, int]]) -> set[int]:
+    return {position for start, end in spans for position in range(start, end)}
