@@ -196,7 +196,7 @@ class Document:
     _remembered: dict[Hashable, Any] = field(init=False, repr=False, compare=False)  # see remembered
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "spaced", self.folded.replace("-", " "))
+        object.__setattr__(self, "spaced", hyphens_as_spaces(self.folded))
         object.__setattr__(self, "_block_starts", [block.start for block in self.blocks])
         object.__setattr__(self, "_sentence_starts", [])
         object.__setattr__(self, "_sentences", {})
@@ -257,6 +257,11 @@ class Document:
             high = cut if cut >= 0 else end
         bounds = self._sentences[start, end] = (low, high)
         return bounds
+
+
+def hyphens_as_spaces(folded: str) -> str:
+    """Folded text as the phrase tries and the scanner's automaton read it: each hyphen a space (same length)."""
+    return folded.replace("-", " ")
 
 
 def _find_sentence_starts(text: str, block_starts: list[int]) -> list[int]:

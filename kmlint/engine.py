@@ -60,7 +60,7 @@ class Linter:
         or matched nearly everything."""
         # A rule that fails on a file is abandoned for that file only, so the output does not depend
         # on which files a worker process saw before (--jobs N gives the same output as --jobs 1).
-        hits, failed = self._scanner.scan(doc.folded)
+        hits, failed = self._scanner.scan(doc.folded, doc.spaced)
         genre_signs, provider_voice = hits.pop(self._genre_tag, []), hits.pop(self._provider_tag, [])
         failed.pop(self._genre_tag, None)  # matched too often: counted as none, and the page as promoting
         abandoned: dict[int, str] = {}

@@ -152,8 +152,9 @@ MAX_LEADING_WORDS = 500
 # Leading words of more characters than this are few enough in any text: the trie need not hold more.
 SELECTIVE_LENGTH = 12
 _SPECIAL_CHARACTERS = frozenset(".^$*+?{}[]()|\\")
-# A word break as the trie reads one (a space, a hyphen or nothing), as the trie and template
-# expressions write it (and as a rule may), and what stands for it in the texts while they are read.
+# A word break as the trie reads one (a space, a hyphen or nothing), as template expressions write
+# it (and as a rule may), and what stands for it in the texts while they are read. The trie itself
+# reads text whose hyphens are spaces, and writes it " ?" (terms.TRIE_SPACE).
 TRIE_JOINER = "[ -]?"
 _TRIE_JOINERS = (TRIE_JOINER, "[- ]?")
 _OPTIONAL_JOINER = "\0"

@@ -16,7 +16,7 @@ import ahocorasick
 import regex
 
 from kmlint import cache, patterns
-from kmlint.document import Document, normalize_phrase, normalize_piece
+from kmlint.document import Document, hyphens_as_spaces, normalize_phrase, normalize_piece
 from kmlint.patterns import PHRASE_END, TRIE_JOINER, any_of, backtracking_risk, following_words, group_depth, is_word_character, leading_words
 
 # Rule files are untrusted: a user-written regular expression gets this long (seconds) per
@@ -536,9 +536,10 @@ class Scanner:
             bool(by_key or anchors or open_anchors or follows),
         )
 
-    def scan(self, text: str) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:
-        """Hits by tag, and the tags whose regular expression failed, with why (it ran past the
-        time limit or matched too often)."""
+    def scan(self, text: str, spaced: str | None = None) -> tuple[dict[Tag, list[tuple[int, int]]], dict[Tag, str]]:
+        """Hits by tag in folded `text`, and the tags whose regular expression failed, with why (it
+        ran past the time limit or matched too often). `spaced`: hyphens_as_spaces(text), when the
+        caller has it (Document.spaced)."""
         failed: dict[Tag, str] = {}
         timeout = regex_timeout(text)
         most_hits = MAX_PATTERN_HITS + len(text) // 100
@@ -546,7 +547,8 @@ class Scanner:
         starts: dict[int, set[int]] = defaultdict(set)  # where each anchored regex may match
         following: dict[int, list[int]] = defaultdict(list)  # where each regex's following words start
         if self._literal is not None and self._openings is not None:
-            spaced = text.replace("-", " ")  # as the automaton and the trie read it
+            if spaced is None:
+                spaced = hyphens_as_spaces(text)  # as the automaton and the trie read it
             match, length = self._literal.match, len(text)
             # Where each text the trie matched starts: the same words recur on a page, so their
             # hits are handed out below once per text, not once per place.
